@@ -1,0 +1,209 @@
+//! The widget catalog: each widget's id, title, kind and settings, plus the one parser that
+//! turns a raw setting (from a URL or a content directive) into a typed value.
+//!
+//! Pure data with no dependencies: the build script includes this file to check widget
+//! directives, and the app uses it to read URL state. One definition serves both.
+
+/// What drives a widget, shown in its header so readers know what they are looking at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EngineKind {
+    /// The real algorithm runs on the reader's input (a parser, a B+tree).
+    RealEngine,
+    /// A model of a system too big to run here (the DNS hierarchy, many clients).
+    Simulation,
+    /// A replay of something recorded elsewhere.
+    RecordedTrace,
+}
+
+impl EngineKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            EngineKind::RealEngine => "Real engine",
+            EngineKind::Simulation => "Simulation",
+            EngineKind::RecordedTrace => "Recorded trace",
+        }
+    }
+}
+
+/// The type and bounds of one setting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamKind {
+    /// A whole number in `min..=max`.
+    Int { min: i64, max: i64 },
+    /// Free text of at most `max_chars` characters.
+    Text { max_chars: usize },
+    /// One of a fixed set of names.
+    Choice(&'static [&'static str]),
+    /// `true` or `false`.
+    Flag,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ParamSpec {
+    pub key: &'static str,
+    pub kind: ParamKind,
+    pub default: &'static str,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WidgetSpec {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub kind: EngineKind,
+    /// Settings specific to this widget; `step` and `seed` are common to all.
+    pub params: &'static [ParamSpec],
+}
+
+/// A setting after validation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ParamValue {
+    Int(i64),
+    Text(String),
+    Choice(&'static str),
+    Flag(bool),
+}
+
+/// The step a widget opens at. Every widget has it.
+pub const STEP: ParamSpec = ParamSpec { key: "step", kind: ParamKind::Int { min: 0, max: 10_000_000 }, default: "0" };
+/// The seed of a widget's engine. Every widget has it.
+pub const SEED: ParamSpec = ParamSpec { key: "seed", kind: ParamKind::Int { min: 0, max: 4_294_967_295 }, default: "1" };
+const COMMON: [ParamSpec; 2] = [STEP, SEED];
+
+/// The longest JSON document the inspector accepts.
+pub const JSON_MAX_CHARS: usize = 20_000;
+/// Names of the inspector's sample documents, in menu order.
+pub const JSON_PRESETS: &[&str] = &["order", "user", "types", "broken"];
+
+pub const JSON_INSPECTOR: WidgetSpec = WidgetSpec {
+    id: "json-inspector",
+    title: "JSON inspector",
+    kind: EngineKind::RealEngine,
+    params: &[
+        ParamSpec { key: "preset", kind: ParamKind::Choice(JSON_PRESETS), default: "order" },
+        ParamSpec { key: "input", kind: ParamKind::Text { max_chars: JSON_MAX_CHARS }, default: "" },
+    ],
+};
+
+/// Every widget the guide can place in its text.
+pub static WIDGETS: &[WidgetSpec] = &[JSON_INSPECTOR];
+
+pub fn find(id: &str) -> Option<&'static WidgetSpec> {
+    WIDGETS.iter().find(|w| w.id == id)
+}
+
+impl WidgetSpec {
+    /// The spec of `key`, whether it is one of this widget's own settings or a common one.
+    pub fn param(&self, key: &str) -> Option<&ParamSpec> {
+        self.params.iter().chain(COMMON.iter()).find(|p| p.key == key)
+    }
+
+    /// Every setting key this widget understands, own settings first.
+    pub fn keys(&self) -> Vec<&'static str> {
+        self.params.iter().chain(COMMON.iter()).map(|p| p.key).collect()
+    }
+}
+
+impl ParamSpec {
+    /// Checks a raw value and types it. The message says what was wrong in plain words.
+    pub fn parse(&self, raw: &str) -> Result<ParamValue, String> {
+        match self.kind {
+            ParamKind::Int { min, max } => {
+                let n: i64 = raw
+                    .trim()
+                    .parse()
+                    .map_err(|_| format!("“{}” should be a whole number from {min} to {max}", clip(raw)))?;
+                if n < min || n > max {
+                    return Err(format!("{n} is outside the allowed range {min} to {max}"));
+                }
+                Ok(ParamValue::Int(n))
+            }
+            ParamKind::Text { max_chars } => {
+                let len = raw.chars().count();
+                if len > max_chars {
+                    return Err(format!("the text is {len} characters long; the limit is {max_chars}"));
+                }
+                Ok(ParamValue::Text(raw.to_string()))
+            }
+            ParamKind::Choice(names) => names
+                .iter()
+                .find(|n| **n == raw)
+                .map(|n| ParamValue::Choice(n))
+                .ok_or_else(|| format!("“{}” is not one of: {}", clip(raw), names.join(", "))),
+            ParamKind::Flag => match raw {
+                "true" | "1" => Ok(ParamValue::Flag(true)),
+                "false" | "0" => Ok(ParamValue::Flag(false)),
+                _ => Err(format!("“{}” should be true or false", clip(raw))),
+            },
+        }
+    }
+
+    /// The default value, typed. Defaults are checked by the catalog's own tests.
+    pub fn default_value(&self) -> ParamValue {
+        match self.parse(self.default) {
+            Ok(v) => v,
+            Err(_) => ParamValue::Text(self.default.to_string()),
+        }
+    }
+}
+
+/// Shortens a value for an error message, so a 100,000-character input does not fill the page.
+fn clip(raw: &str) -> String {
+    const MAX: usize = 40;
+    let mut out: String = raw.chars().filter(|c| !c.is_control()).take(MAX).collect();
+    if raw.chars().count() > MAX {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_default_parses_and_keys_are_unique() {
+        for w in WIDGETS {
+            let keys = w.keys();
+            for (i, k) in keys.iter().enumerate() {
+                assert!(!keys[i + 1..].contains(k), "{}: duplicate key {k}", w.id);
+                let spec = w.param(k).unwrap();
+                assert!(spec.parse(spec.default).is_ok(), "{}: default of {k} does not parse", w.id);
+            }
+        }
+    }
+
+    #[test]
+    fn ids_are_unique_and_url_safe() {
+        for (i, w) in WIDGETS.iter().enumerate() {
+            assert!(w.id.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'), "{}", w.id);
+            assert!(WIDGETS[i + 1..].iter().all(|o| o.id != w.id));
+        }
+    }
+
+    #[test]
+    fn int_bounds_and_garbage_are_refused_with_a_message() {
+        assert_eq!(STEP.parse("12"), Ok(ParamValue::Int(12)));
+        assert!(STEP.parse("-1").unwrap_err().contains("outside"));
+        assert!(STEP.parse("abc").unwrap_err().contains("whole number"));
+        assert!(STEP.parse("99999999999999999999999").is_err());
+        let long = "x".repeat(100_000);
+        assert!(STEP.parse(&long).unwrap_err().chars().count() < 120, "messages stay short");
+    }
+
+    #[test]
+    fn text_limit_counts_characters_not_bytes() {
+        let spec = ParamSpec { key: "t", kind: ParamKind::Text { max_chars: 3 }, default: "" };
+        assert!(spec.parse("ééé").is_ok());
+        assert!(spec.parse("éééé").is_err());
+    }
+
+    #[test]
+    fn choices_and_flags() {
+        let p = JSON_INSPECTOR.param("preset").unwrap();
+        assert_eq!(p.parse("user"), Ok(ParamValue::Choice("user")));
+        assert!(p.parse("<script>").unwrap_err().contains("not one of"));
+        let f = ParamSpec { key: "f", kind: ParamKind::Flag, default: "false" };
+        assert_eq!(f.parse("1"), Ok(ParamValue::Flag(true)));
+        assert!(f.parse("yes").is_err());
+    }
+}

@@ -1,0 +1,3 @@
+//! The pure half of the widget kit: the widget catalog and URL state. The views live in `ui`.
+pub mod catalog;
+pub mod url_state;

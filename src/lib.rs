@@ -1,0 +1,12 @@
+//! techbasics: an interactive guide to how web applications work.
+//!
+//! `sim` and `kit` are pure and build on any target; the reading app (`ui`, `widgets`) is
+//! compiled only for the browser. See ARCHITECTURE.md.
+pub mod book;
+pub mod kit;
+pub mod sim;
+
+#[cfg(target_arch = "wasm32")]
+pub mod ui;
+#[cfg(target_arch = "wasm32")]
+pub mod widgets;

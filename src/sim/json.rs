@@ -1,0 +1,821 @@
+//! A strict JSON reader (RFC 8259) that records every token it reads, where it stands, and
+//! the exact line and column of the first error. It is the engine of the JSON inspector.
+//!
+//! The reader is iterative (an explicit stack, no recursion), so hostile nesting cannot
+//! overflow the wasm stack. It accepts exactly what serde_json accepts: the test suite checks
+//! this against serde_json on generated and mutated documents.
+
+use std::rc::Rc;
+
+use super::timeline::Machine;
+
+/// Nesting deeper than this is refused, as serde_json refuses it.
+pub const MAX_DEPTH: usize = 127;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum TokenKind {
+    BeginObject,
+    EndObject { members: usize },
+    BeginArray,
+    EndArray { elements: usize },
+    Key(String),
+    String(String),
+    Number { text: String, value: f64 },
+    Bool(bool),
+    Null,
+}
+
+/// One token, with its place in the source and in the document.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Token {
+    pub kind: TokenKind,
+    /// Byte range in the source.
+    pub start: usize,
+    pub end: usize,
+    /// 1-based line and column (columns count characters) of the token's first character.
+    pub line: usize,
+    pub col: usize,
+    /// Where the value sits, as a JSONPath such as `$.items[0].price`.
+    pub path: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseError {
+    pub offset: usize,
+    pub line: usize,
+    pub col: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Line {}, column {}: {}", self.line, self.col, self.message)
+    }
+}
+
+/// Everything the reader saw: the tokens up to the first error, and the error if any.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Parsed {
+    pub tokens: Vec<Token>,
+    pub error: Option<ParseError>,
+}
+
+impl Parsed {
+    pub fn is_valid(&self) -> bool {
+        self.error.is_none()
+    }
+}
+
+enum Frame {
+    Object { members: usize, path: String, pending_key: Option<String> },
+    Array { elements: usize, path: String },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    /// A value (the document root, after a colon, or after a comma in an array).
+    Value,
+    /// A value or `]`, straight after `[`.
+    ValueOrEndArray,
+    /// A key or `}`, straight after `{`.
+    KeyOrEndObject,
+    /// A key, after a comma in an object.
+    Key,
+    Colon,
+    /// `,` or the closing bracket of the innermost container.
+    CommaOrEnd,
+    /// Only whitespace may follow the root value.
+    Nothing,
+}
+
+struct Reader<'a> {
+    src: &'a str,
+    pos: usize,
+    line: usize,
+    col: usize,
+    tokens: Vec<Token>,
+    stack: Vec<Frame>,
+}
+
+/// Reads `src` as one JSON document.
+pub fn parse(src: &str) -> Parsed {
+    let mut r = Reader { src, pos: 0, line: 1, col: 1, tokens: Vec::new(), stack: Vec::new() };
+    let error = r.run().err();
+    Parsed { tokens: r.tokens, error }
+}
+
+impl<'a> Reader<'a> {
+    fn run(&mut self) -> Result<(), ParseError> {
+        let mut expect = Expect::Value;
+        loop {
+            self.skip_whitespace();
+            let Some(c) = self.peek() else {
+                return match expect {
+                    Expect::Nothing => Ok(()),
+                    _ if self.tokens.is_empty() => Err(self.error("the document is empty: JSON needs exactly one value")),
+                    _ => Err(self.error(&format!("the text ended too soon: {}", describe(expect, self.stack.last())))),
+                };
+            };
+            expect = match expect {
+                Expect::Nothing => return Err(self.error(&format!("unexpected {} after the end of the document", show(c)))),
+                Expect::Colon => {
+                    if c != ':' {
+                        return Err(self.error(&format!("expected `:` after the key, found {}", show(c))));
+                    }
+                    self.bump(1);
+                    Expect::Value
+                }
+                Expect::CommaOrEnd => match (c, self.stack.last()) {
+                    (',', Some(Frame::Object { .. })) => {
+                        self.bump(1);
+                        Expect::Key
+                    }
+                    (',', _) => {
+                        self.bump(1);
+                        Expect::Value
+                    }
+                    ('}', Some(Frame::Object { .. })) | (']', Some(Frame::Array { .. })) => self.close()?,
+                    _ => return Err(self.error(&format!("expected {}, found {}", describe(expect, self.stack.last()), show(c)))),
+                },
+                Expect::KeyOrEndObject | Expect::Key => match c {
+                    '"' => {
+                        let (start, line, col) = (self.pos, self.line, self.col);
+                        let key = self.string()?;
+                        if let Some(Frame::Object { pending_key, .. }) = self.stack.last_mut() {
+                            *pending_key = Some(key.clone());
+                        }
+                        let path = self.container_path();
+                        self.push(TokenKind::Key(key), start, line, col, path);
+                        Expect::Colon
+                    }
+                    '}' if expect == Expect::KeyOrEndObject => self.close()?,
+                    '}' => return Err(self.error("a comma must be followed by another member: trailing commas are not allowed")),
+                    _ => return Err(self.error(&format!("expected {}, found {}", describe(expect, None), show(c)))),
+                },
+                Expect::Value | Expect::ValueOrEndArray => {
+                    if c == ']' && expect == Expect::ValueOrEndArray {
+                        self.close()?
+                    } else if c == ']' && matches!(self.stack.last(), Some(Frame::Array { elements, .. }) if *elements > 0) {
+                        return Err(self.error("a comma must be followed by another element: trailing commas are not allowed"));
+                    } else {
+                        self.value(c)?
+                    }
+                }
+            };
+        }
+    }
+
+    /// Reads one value starting with `c`; returns what may follow it.
+    fn value(&mut self, c: char) -> Result<Expect, ParseError> {
+        let (start, line, col) = (self.pos, self.line, self.col);
+        let path = self.value_path();
+        match c {
+            '{' | '[' => {
+                if self.stack.len() >= MAX_DEPTH {
+                    return Err(self.error(&format!("nesting is deeper than {MAX_DEPTH} levels")));
+                }
+                self.bump(1);
+                let (kind, frame, next) = if c == '{' {
+                    (TokenKind::BeginObject, Frame::Object { members: 0, path: path.clone(), pending_key: None }, Expect::KeyOrEndObject)
+                } else {
+                    (TokenKind::BeginArray, Frame::Array { elements: 0, path: path.clone() }, Expect::ValueOrEndArray)
+                };
+                self.push(kind, start, line, col, path);
+                self.stack.push(frame);
+                return Ok(next);
+            }
+            '"' => {
+                let s = self.string()?;
+                self.push(TokenKind::String(s), start, line, col, path);
+            }
+            '-' | '0'..='9' => {
+                let (text, value) = self.number()?;
+                self.push(TokenKind::Number { text, value }, start, line, col, path);
+            }
+            't' | 'f' | 'n' => {
+                let (word, kind) = match c {
+                    't' => ("true", TokenKind::Bool(true)),
+                    'f' => ("false", TokenKind::Bool(false)),
+                    _ => ("null", TokenKind::Null),
+                };
+                let rest = &self.src[self.pos..];
+                let matched = rest.bytes().zip(word.bytes()).take_while(|(a, b)| a == b).count();
+                if matched < word.len() {
+                    self.bump(matched);
+                    return Err(self.error(&format!("expected the literal `{word}`: JSON literals are lowercase and spelled in full")));
+                }
+                self.bump(word.len());
+                self.push(kind, start, line, col, path);
+            }
+            _ => {
+                return Err(self.error(&format!(
+                    "expected a value (a string, number, object, array, true, false or null), found {}",
+                    show(c)
+                )))
+            }
+        }
+        Ok(self.after_value())
+    }
+
+    fn after_value(&mut self) -> Expect {
+        match self.stack.last_mut() {
+            None => Expect::Nothing,
+            Some(Frame::Object { members, pending_key, .. }) => {
+                *members += 1;
+                *pending_key = None;
+                Expect::CommaOrEnd
+            }
+            Some(Frame::Array { elements, .. }) => {
+                *elements += 1;
+                Expect::CommaOrEnd
+            }
+        }
+    }
+
+    fn close(&mut self) -> Result<Expect, ParseError> {
+        let (start, line, col) = (self.pos, self.line, self.col);
+        self.bump(1);
+        let (kind, path) = match self.stack.pop() {
+            Some(Frame::Object { members, path, .. }) => (TokenKind::EndObject { members }, path),
+            Some(Frame::Array { elements, path }) => (TokenKind::EndArray { elements }, path),
+            None => return Err(self.error("a closing bracket with nothing open")),
+        };
+        self.push(kind, start, line, col, path);
+        Ok(self.after_value())
+    }
+
+    fn string(&mut self) -> Result<String, ParseError> {
+        self.bump(1);
+        let mut out = String::new();
+        loop {
+            let Some(c) = self.peek() else {
+                return Err(self.error("the string is never closed: a `\"` is missing"));
+            };
+            match c {
+                '"' => {
+                    self.bump(1);
+                    return Ok(out);
+                }
+                '\\' => {
+                    self.bump(1);
+                    let Some(e) = self.peek() else {
+                        return Err(self.error("the text ends inside an escape sequence"));
+                    };
+                    let simple = match e {
+                        '"' => Some('"'),
+                        '\\' => Some('\\'),
+                        '/' => Some('/'),
+                        'b' => Some('\u{8}'),
+                        'f' => Some('\u{c}'),
+                        'n' => Some('\n'),
+                        'r' => Some('\r'),
+                        't' => Some('\t'),
+                        'u' => None,
+                        _ => return Err(self.error(&format!("`\\{}` is not an escape JSON knows", e.escape_debug()))),
+                    };
+                    match simple {
+                        Some(ch) => {
+                            self.bump(1);
+                            out.push(ch);
+                        }
+                        None => {
+                            self.bump(1);
+                            let hi = self.hex4()?;
+                            let ch = if (0xD800..0xDC00).contains(&hi) {
+                                if !self.src[self.pos..].starts_with("\\u") {
+                                    return Err(self.error("a \\u escape for a leading surrogate must be followed by its trailing surrogate"));
+                                }
+                                self.bump(2);
+                                let lo = self.hex4()?;
+                                if !(0xDC00..0xE000).contains(&lo) {
+                                    return Err(self.error("a leading surrogate must be followed by a trailing surrogate (DC00 to DFFF)"));
+                                }
+                                char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
+                            } else if (0xDC00..0xE000).contains(&hi) {
+                                None
+                            } else {
+                                char::from_u32(hi)
+                            };
+                            match ch {
+                                Some(ch) => out.push(ch),
+                                None => return Err(self.error("a trailing surrogate cannot stand alone in a \\u escape")),
+                            }
+                        }
+                    }
+                }
+                c if (c as u32) < 0x20 => {
+                    return Err(self.error(&format!(
+                        "control character U+{:04X} must be written as an escape inside a string",
+                        c as u32
+                    )))
+                }
+                c => {
+                    out.push(c);
+                    self.bump(c.len_utf8());
+                }
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> Result<u32, ParseError> {
+        let mut v = 0u32;
+        for _ in 0..4 {
+            match self.peek().and_then(|c| c.to_digit(16)) {
+                Some(d) => {
+                    v = v * 16 + d;
+                    self.bump(1);
+                }
+                None => return Err(self.error("a \\u escape needs exactly four hex digits")),
+            }
+        }
+        Ok(v)
+    }
+
+    fn number(&mut self) -> Result<(String, f64), ParseError> {
+        let start = self.pos;
+        let b = self.src.as_bytes();
+        let digits = |r: &mut Self| {
+            let from = r.pos;
+            while r.pos < b.len() && b[r.pos].is_ascii_digit() {
+                r.bump(1);
+            }
+            r.pos - from
+        };
+        if b[self.pos] == b'-' {
+            self.bump(1);
+        }
+        match b.get(self.pos) {
+            Some(b'0') => {
+                self.bump(1);
+                if b.get(self.pos).is_some_and(|c| c.is_ascii_digit()) {
+                    return Err(self.error("numbers cannot have leading zeros"));
+                }
+            }
+            Some(c) if c.is_ascii_digit() => {
+                digits(self);
+            }
+            _ => return Err(self.error("a minus sign must be followed by a digit")),
+        }
+        if b.get(self.pos) == Some(&b'.') {
+            self.bump(1);
+            if digits(self) == 0 {
+                return Err(self.error("a decimal point must be followed by at least one digit"));
+            }
+        }
+        if matches!(b.get(self.pos), Some(b'e' | b'E')) {
+            self.bump(1);
+            if matches!(b.get(self.pos), Some(b'+' | b'-')) {
+                self.bump(1);
+            }
+            if digits(self) == 0 {
+                return Err(self.error("an exponent must have at least one digit"));
+            }
+        }
+        let text = &self.src[start..self.pos];
+        let value: f64 = text.parse().unwrap_or(f64::NAN);
+        if !value.is_finite() {
+            return Err(self.error("this number is too large to represent as a 64-bit float"));
+        }
+        Ok((text.to_string(), value))
+    }
+
+    fn container_path(&self) -> String {
+        match self.stack.last() {
+            Some(Frame::Object { path, .. }) | Some(Frame::Array { path, .. }) => path.clone(),
+            None => "$".to_string(),
+        }
+    }
+
+    /// The path of the value about to be read.
+    fn value_path(&self) -> String {
+        match self.stack.last() {
+            None => "$".to_string(),
+            Some(Frame::Array { elements, path }) => format!("{path}[{elements}]"),
+            Some(Frame::Object { path, pending_key, .. }) => join_key(path, pending_key.as_deref().unwrap_or("?")),
+        }
+    }
+
+    fn push(&mut self, kind: TokenKind, start: usize, line: usize, col: usize, path: String) {
+        self.tokens.push(Token { kind, start, end: self.pos, line, col, path });
+    }
+
+    fn peek(&self) -> Option<char> {
+        self.src[self.pos..].chars().next()
+    }
+
+    fn skip_whitespace(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.src.as_bytes().get(self.pos) {
+            self.bump(1);
+        }
+    }
+
+    /// Moves `n` bytes on, keeping line and column current.
+    fn bump(&mut self, n: usize) {
+        let end = self.pos + n;
+        for c in self.src[self.pos..end].chars() {
+            if c == '\n' {
+                self.line += 1;
+                self.col = 1;
+            } else {
+                self.col += 1;
+            }
+        }
+        self.pos = end;
+    }
+
+    fn error(&self, message: &str) -> ParseError {
+        ParseError { offset: self.pos, line: self.line, col: self.col, message: message.to_string() }
+    }
+}
+
+fn join_key(path: &str, key: &str) -> String {
+    let plain = !key.is_empty()
+        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !key.starts_with(|c: char| c.is_ascii_digit());
+    if plain {
+        format!("{path}.{key}")
+    } else {
+        format!("{path}[{}]", quote(key, 24))
+    }
+}
+
+fn describe(expect: Expect, top: Option<&Frame>) -> &'static str {
+    match (expect, top) {
+        (Expect::CommaOrEnd, Some(Frame::Object { .. })) => "`,` or `}` after an object member",
+        (Expect::CommaOrEnd, _) => "`,` or `]` after an array element",
+        (Expect::Colon, _) => "`:` after a key",
+        (Expect::Key, _) => "a key in double quotes",
+        (Expect::KeyOrEndObject, _) => "a key in double quotes or `}`",
+        (Expect::ValueOrEndArray, _) => "a value or `]`",
+        (Expect::Value, _) => "a value",
+        (Expect::Nothing, _) => "the end of the document",
+    }
+}
+
+/// Names a character for a message, making invisible ones visible.
+fn show(c: char) -> String {
+    if c.is_control() || c.is_whitespace() || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') {
+        format!("the character U+{:04X}", c as u32)
+    } else if c == '\'' {
+        "`'` (JSON strings use double quotes)".to_string()
+    } else {
+        format!("`{c}`")
+    }
+}
+
+/// Quotes text for display, cut to `max` characters.
+pub fn quote(s: &str, max: usize) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars().take(max) {
+        out.extend(c.escape_debug());
+    }
+    if s.chars().count() > max {
+        out.push('…');
+    }
+    out.push('"');
+    out
+}
+
+impl TokenKind {
+    /// The JSON type this token begins or is, for display.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            TokenKind::BeginObject | TokenKind::EndObject { .. } => "object",
+            TokenKind::BeginArray | TokenKind::EndArray { .. } => "array",
+            TokenKind::Key(_) => "key",
+            TokenKind::String(_) => "string",
+            TokenKind::Number { .. } => "number",
+            TokenKind::Bool(_) => "boolean",
+            TokenKind::Null => "null",
+        }
+    }
+}
+
+fn narrate_token(t: &Token) -> String {
+    let at = format!("Line {}, column {}: ", t.line, t.col);
+    let body = match &t.kind {
+        TokenKind::BeginObject => format!("`{{` opens an object at {}.", t.path),
+        TokenKind::EndObject { members } => format!("`}}` closes the object at {} ({} member{}).", t.path, members, plural(*members)),
+        TokenKind::BeginArray => format!("`[` opens an array at {}.", t.path),
+        TokenKind::EndArray { elements } => format!("`]` closes the array at {} ({} element{}).", t.path, elements, plural(*elements)),
+        TokenKind::Key(k) => format!("the key {} names the next member of {}.", quote(k, 40), t.path),
+        TokenKind::String(s) => format!("a string, {}, at {}.", quote(s, 40), t.path),
+        TokenKind::Number { text, .. } => format!("a number, {}, at {}.", clip(text, 40), t.path),
+        TokenKind::Bool(b) => format!("a boolean, {b}, at {}.", t.path),
+        TokenKind::Null => format!("null at {}: the member is present but has no value.", t.path),
+    };
+    at + &body
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() > max {
+        s.chars().take(max).collect::<String>() + "…"
+    } else {
+        s.to_string()
+    }
+}
+
+/// Counts of each type in a valid document, for the closing summary.
+fn summary(tokens: &[Token]) -> String {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for t in tokens {
+        let name = match t.kind {
+            TokenKind::BeginObject => "object",
+            TokenKind::BeginArray => "array",
+            TokenKind::String(_) => "string",
+            TokenKind::Number { .. } => "number",
+            TokenKind::Bool(_) => "boolean",
+            TokenKind::Null => "null",
+            _ => continue,
+        };
+        match counts.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, c)) => *c += 1,
+            None => counts.push((name, 1)),
+        }
+    }
+    let parts: Vec<String> = counts
+        .iter()
+        .map(|(n, c)| if *n == "null" { format!("{c} null") } else { format!("{c} {n}{}", plural(*c)) })
+        .collect();
+    format!("Done: valid JSON with {}.", parts.join(", "))
+}
+
+/// The inspector's stepper: the reader starts before the first token, shows one token per
+/// step, and ends on either the summary of a valid document or the error.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JsonWalk {
+    parsed: Rc<Parsed>,
+    chars: usize,
+    /// 0 is "about to read"; `1..=tokens.len()` shows token `step - 1`; one more for the end.
+    step: usize,
+}
+
+/// What the inspector draws at one step.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Focus<'a> {
+    Start,
+    Token(&'a Token),
+    Valid,
+    Error(&'a ParseError),
+}
+
+impl JsonWalk {
+    pub fn new(src: &str) -> Self {
+        JsonWalk { parsed: Rc::new(parse(src)), chars: src.chars().count(), step: 0 }
+    }
+
+    pub fn parsed(&self) -> &Parsed {
+        &self.parsed
+    }
+
+    /// The tokens read so far, including the current one.
+    pub fn seen(&self) -> &[Token] {
+        let n = self.step.min(self.parsed.tokens.len());
+        &self.parsed.tokens[..n]
+    }
+
+    pub fn focus(&self) -> Focus<'_> {
+        let n = self.parsed.tokens.len();
+        match self.step {
+            0 => Focus::Start,
+            s if s <= n => Focus::Token(&self.parsed.tokens[s - 1]),
+            _ => match &self.parsed.error {
+                Some(e) => Focus::Error(e),
+                None => Focus::Valid,
+            },
+        }
+    }
+}
+
+impl Machine for JsonWalk {
+    fn advance(&mut self) -> bool {
+        if self.step > self.parsed.tokens.len() {
+            return false;
+        }
+        self.step += 1;
+        true
+    }
+
+    fn narrate(&self) -> String {
+        match self.focus() {
+            Focus::Start => format!(
+                "Ready to read {} character{} of text, one token at a time.",
+                self.chars,
+                plural(self.chars)
+            ),
+            Focus::Token(t) => narrate_token(t),
+            Focus::Valid => summary(&self.parsed.tokens),
+            Focus::Error(e) => format!("{e}. The reader stops here: the document is not valid JSON."),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::timeline::{Timeline, TimelineConfig};
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    /// Rebuilds a serde_json value from our tokens, to compare with serde_json's own reading.
+    fn to_value(tokens: &[Token]) -> Value {
+        fn go(t: &[Token], i: &mut usize) -> Value {
+            let tok = &t[*i];
+            *i += 1;
+            match &tok.kind {
+                TokenKind::BeginObject => {
+                    let mut m = serde_json::Map::new();
+                    loop {
+                        match &t[*i].kind {
+                            TokenKind::EndObject { .. } => {
+                                *i += 1;
+                                return Value::Object(m);
+                            }
+                            TokenKind::Key(k) => {
+                                let k = k.clone();
+                                *i += 1;
+                                let v = go(t, i);
+                                m.insert(k, v);
+                            }
+                            other => panic!("unexpected {other:?}"),
+                        }
+                    }
+                }
+                TokenKind::BeginArray => {
+                    let mut v = Vec::new();
+                    while !matches!(t[*i].kind, TokenKind::EndArray { .. }) {
+                        v.push(go(t, i));
+                    }
+                    *i += 1;
+                    Value::Array(v)
+                }
+                TokenKind::String(s) => Value::String(s.clone()),
+                TokenKind::Number { value, .. } => serde_json::Number::from_f64(*value).map(Value::Number).unwrap(),
+                TokenKind::Bool(b) => Value::Bool(*b),
+                TokenKind::Null => Value::Null,
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        go(tokens, &mut 0)
+    }
+
+    /// Compares values with numbers as f64 (serde keeps integers apart; JSON has one number type).
+    fn same(a: &Value, b: &Value) -> bool {
+        match (a, b) {
+            (Value::Number(x), Value::Number(y)) => {
+                let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+                x == y || ((x - y) / x.abs().max(y.abs())).abs() < 1e-15
+            }
+            (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b)),
+            (Value::Object(x), Value::Object(y)) => x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w))),
+            _ => a == b,
+        }
+    }
+
+    fn agree(src: &str) -> Result<(), String> {
+        let ours = parse(src);
+        match (serde_json::from_str::<Value>(src), &ours.error) {
+            (Ok(v), None) => {
+                if same(&to_value(&ours.tokens), &v) {
+                    Ok(())
+                } else {
+                    Err(format!("values differ for {src:?}"))
+                }
+            }
+            (Err(_), Some(_)) => Ok(()),
+            (Ok(_), Some(e)) => Err(format!("we refused {src:?} that serde_json accepts: {e}")),
+            (Err(e), None) => Err(format!("we accepted {src:?} that serde_json refuses: {e}")),
+        }
+    }
+
+    fn arb_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| Value::from(n)),
+            (-1e12f64..1e12).prop_map(|f| Value::from(f)),
+            "\\PC{0,10}".prop_map(Value::String),
+            "[\\u{0}-\\u{1f}\"\\\\\u{1F600}é]{0,4}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 40, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+                proptest::collection::btree_map("\\PC{0,6}", inner, 0..5).prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+        #[test]
+        fn agrees_with_serde_on_any_document_compact_or_pretty(v in arb_json()) {
+            let compact = serde_json::to_string(&v).unwrap();
+            let pretty = serde_json::to_string_pretty(&v).unwrap();
+            prop_assert_eq!(agree(&compact), Ok(()));
+            prop_assert_eq!(agree(&pretty), Ok(()));
+            prop_assert!(parse(&pretty).is_valid());
+        }
+
+        #[test]
+        fn agrees_with_serde_on_mutated_documents(v in arb_json(), edits in proptest::collection::vec((any::<prop::sample::Index>(), 0u8..4, prop::sample::select(vec!['{','}','[',']',',',':','"','\\','0','1','-','.','e','t','n',' ','\n','x','\u{1}'])), 1..4)) {
+            let mut s: Vec<char> = serde_json::to_string(&v).unwrap().chars().collect();
+            for (at, op, c) in edits {
+                let i = if s.is_empty() { 0 } else { at.index(s.len()) };
+                match op {
+                    0 if !s.is_empty() => { s.remove(i); }
+                    1 => s.insert(i, c),
+                    _ if !s.is_empty() => s[i] = c,
+                    _ => s.push(c),
+                }
+            }
+            let src: String = s.into_iter().collect();
+            prop_assert_eq!(agree(&src), Ok(()));
+        }
+
+        #[test]
+        fn never_panics_and_errors_point_inside_the_text(s in "\\PC{0,80}") {
+            let p = parse(&s);
+            if let Some(e) = p.error {
+                prop_assert!(e.offset <= s.len());
+                prop_assert!(e.line >= 1 && e.col >= 1);
+                let before = &s[..e.offset];
+                prop_assert_eq!(e.line, before.matches('\n').count() + 1);
+                prop_assert_eq!(e.col, before.rsplit('\n').next().unwrap().chars().count() + 1);
+            }
+        }
+    }
+
+    #[test]
+    fn edge_cases_agree_with_serde() {
+        let cases = [
+            "", " ", "0", "-0", "01", "-", "1.", ".5", "1e", "1e+", "1E5", "1e400", "-1e400", "1e-400",
+            "18446744073709551616", "\"\\ud83d\\ude00\"", "\"\\ud83d\"", "\"\\ude00\"", "\"\\u12\"", "\"\\x\"",
+            "\"a\nb\"", "[1,]", "{\"a\":1,}", "[,1]", "{,}", "{\"a\" 1}", "{1:2}", "[1 2]", "tru", "True", "nul",
+            "[]", "{}", "[[]]", "{\"\":{}}", "\"\\/\"", "1 2", "[1]x", "'a'", "\u{feff}1", "[\u{a0}1]",
+        ];
+        for c in cases {
+            assert_eq!(agree(c), Ok(()), "case {c:?}");
+        }
+    }
+
+    #[test]
+    fn depth_limit_matches_serde_exactly() {
+        for depth in 120..135 {
+            let s = "[".repeat(depth) + &"]".repeat(depth);
+            assert_eq!(agree(&s), Ok(()), "depth {depth}");
+        }
+        let deep = "[".repeat(100_000);
+        assert!(parse(&deep).error.unwrap().message.contains("nesting"));
+    }
+
+    #[test]
+    fn errors_name_the_exact_line_and_column() {
+        let src = "{\n  \"total\": 19.99,\n  \"paid\": true\n  \"items\": []\n}";
+        let e = parse(src).error.unwrap();
+        assert_eq!((e.line, e.col), (4, 3));
+        assert!(e.message.contains("`,` or `}`"), "{}", e.message);
+
+        let e = parse("[1, 2,]").error.unwrap();
+        assert_eq!((e.line, e.col), (1, 7));
+        assert!(e.message.contains("trailing commas"));
+
+        let e = parse("{'a': 1}").error.unwrap();
+        assert!(e.message.contains("double quotes"), "{}", e.message);
+
+        let e = parse("\"é\u{202e}\t\"").error.unwrap();
+        assert_eq!(e.col, 4, "columns count characters, not bytes");
+        assert!(e.message.contains("U+0009"));
+    }
+
+    #[test]
+    fn paths_follow_the_document() {
+        let p = parse(r#"{"items":[{"price":5}],"a b":null}"#);
+        let paths: Vec<(&str, &str)> = p.tokens.iter().map(|t| (t.kind.type_name(), t.path.as_str())).collect();
+        assert!(paths.contains(&("number", "$.items[0].price")));
+        assert!(paths.contains(&("null", "$[\"a b\"]")));
+        assert_eq!(paths[0], ("object", "$"));
+    }
+
+    #[test]
+    fn walk_narrates_start_tokens_and_end() {
+        let mut t = Timeline::new(JsonWalk::new("[true, null]"), TimelineConfig::default());
+        assert_eq!(t.last(), 5, "start, 4 tokens, summary");
+        assert!(t.narration().starts_with("Ready to read 12 characters"));
+        t.seek(2);
+        assert_eq!(t.narration(), "Line 1, column 2: a boolean, true, at $[0].");
+        t.seek(5);
+        assert_eq!(t.narration(), "Done: valid JSON with 1 array, 1 boolean, 1 null.");
+
+        let bad = Timeline::new(JsonWalk::new("[tru]"), TimelineConfig::default());
+        let lines = bad.transcript();
+        assert!(lines.last().unwrap().starts_with("Line 1, column 5: expected the literal `true`"), "{lines:?}");
+    }
+}
