@@ -141,7 +141,8 @@ pub fn build(opts: &Options) -> Result<Book, Vec<Diagnostic>> {
     check_links(&chapters, &links, &mut diags);
 
     chapters.sort_by_key(|c| (parts.iter().position(|p| p.slug == c.part).unwrap_or(usize::MAX), c.order));
-    for p in &parts {
+    let clean = diags.is_empty();
+    for p in parts.iter().filter(|_| clean) {
         if !chapters.iter().any(|c| c.part == p.slug) {
             diags.push(Diagnostic { file: "parts.json".into(), line: 1, message: format!("part \"{}\" has no chapters", p.slug) });
         }

@@ -155,7 +155,8 @@ pub fn render(file: &str, body: &str, body_line: usize, fm: &FrontMatter, base: 
             }
             Event::End(TagEnd::Image) => depth -= 1,
             Event::Html(h) | Event::InlineHtml(h) => {
-                if !h.trim_start().starts_with("<!--") && !h.trim().is_empty() {
+                let already = diags.last().is_some_and(|d| d.file == file && d.line == line && d.message.starts_with("raw HTML"));
+                if !h.trim_start().starts_with("<!--") && !h.trim().is_empty() && !already {
                     diags.push(err(line, format!("raw HTML is not allowed in content (found \"{}\"); use Markdown or a widget directive", h.trim().chars().take(40).collect::<String>())));
                 }
             }
