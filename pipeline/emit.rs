@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 
+use super::highlight::escape;
 use super::{Book, Segment};
 
 /// A Rust string literal for `s`. `{:?}` on str yields valid Rust escapes.
@@ -50,5 +51,38 @@ pub fn to_rust(book: &Book) -> String {
         let _ = writeln!(o, "    }},");
     }
     let _ = writeln!(o, "];");
+    let _ = writeln!(o, "pub static TOC_HTML: &str = {};", lit(&toc_html(book)));
+    let _ = writeln!(o, "pub static PART_CARDS_HTML: &str = {};", lit(&part_cards_html(book)));
+    o
+}
+
+fn href(book: &Book, part: &str, slug: &str) -> String {
+    escape(&format!("{}{part}/{slug}", book.base))
+}
+
+/// The table of contents as static markup; the app only marks the current chapter.
+pub fn toc_html(book: &Book) -> String {
+    let mut o = String::from("<ol class=\"toc-parts\">");
+    for (i, p) in book.parts.iter().enumerate() {
+        let _ = write!(o, "<li><span class=\"toc-part\">{}. {}</span><ol>", i + 1, escape(&p.title));
+        for c in book.chapters.iter().filter(|c| c.part == p.slug) {
+            let _ = write!(o, "<li><a href=\"{}\">{}</a></li>", href(book, &c.part, &c.slug), escape(&c.title));
+        }
+        o.push_str("</ol></li>");
+    }
+    o.push_str("</ol>");
+    o
+}
+
+/// The landing page's overview of the parts, as static markup.
+pub fn part_cards_html(book: &Book) -> String {
+    let mut o = String::new();
+    for (i, p) in book.parts.iter().enumerate() {
+        let _ = write!(o, "<li class=\"part-card\"><h3>Part {}: {}</h3><p>{}</p><ul>", i + 1, escape(&p.title), escape(&p.summary));
+        for c in book.chapters.iter().filter(|c| c.part == p.slug) {
+            let _ = write!(o, "<li><a href=\"{}\">{}</a></li>", href(book, &c.part, &c.slug), escape(&c.title));
+        }
+        o.push_str("</ul></li>");
+    }
     o
 }

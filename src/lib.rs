@@ -10,3 +10,4 @@ pub mod sim;
 pub mod ui;
 #[cfg(target_arch = "wasm32")]
 pub mod widgets;
+

@@ -2,10 +2,11 @@
 //! the exact line and column of the first error. It is the engine of the JSON inspector.
 //!
 //! The reader is iterative (an explicit stack, no recursion), so hostile nesting cannot
-//! overflow the wasm stack. It accepts exactly what serde_json accepts: the test suite checks
-//! this against serde_json on generated and mutated documents.
+//! overflow the wasm stack. It accepts what serde_json accepts (the test suite checks this on
+//! generated and mutated documents), except at the edge of the f64 range, where it rounds
+//! exactly as IEEE 754 (and Rust's own parser) does.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::timeline::Machine;
 
@@ -20,7 +21,8 @@ pub enum TokenKind {
     EndArray { elements: usize },
     Key(String),
     String(String),
-    Number { text: String, value: f64 },
+    /// The number exactly as written; JSON has one number type and no fixed precision.
+    Number { text: String },
     Bool(bool),
     Null,
 }
@@ -189,8 +191,8 @@ impl<'a> Reader<'a> {
                 self.push(TokenKind::String(s), start, line, col, path);
             }
             '-' | '0'..='9' => {
-                let (text, value) = self.number()?;
-                self.push(TokenKind::Number { text, value }, start, line, col, path);
+                let text = self.number()?;
+                self.push(TokenKind::Number { text }, start, line, col, path);
             }
             't' | 'f' | 'n' => {
                 let (word, kind) = match c {
@@ -331,7 +333,7 @@ impl<'a> Reader<'a> {
         Ok(v)
     }
 
-    fn number(&mut self) -> Result<(String, f64), ParseError> {
+    fn number(&mut self) -> Result<String, ParseError> {
         let start = self.pos;
         let b = self.src.as_bytes();
         let digits = |r: &mut Self| {
@@ -372,11 +374,10 @@ impl<'a> Reader<'a> {
             }
         }
         let text = &self.src[start..self.pos];
-        let value: f64 = text.parse().unwrap_or(f64::NAN);
-        if !value.is_finite() {
+        if overflows_f64(text) {
             return Err(self.error("this number is too large to represent as a 64-bit float"));
         }
-        Ok((text.to_string(), value))
+        Ok(text.to_string())
     }
 
     fn container_path(&self) -> String {
@@ -426,6 +427,40 @@ impl<'a> Reader<'a> {
     fn error(&self, message: &str) -> ParseError {
         ParseError { offset: self.pos, line: self.line, col: self.col, message: message.to_string() }
     }
+}
+
+/// The smallest magnitude that rounds to infinity as an f64: 2^1024 - 2^970, in full.
+const F64_OVERFLOW: &str = "179769313486231580793728971405303415079934132710037826936173778980444968292764750946649017977587207096330286416692887910946555547851940402630657488671505820681908902000708383676273854845817711531764475730270069855571366959622842914819860834936475292719074168444365510704342711559699508093042880177904174497792";
+
+/// Whether a JSON number (already checked against the grammar) is too large for an f64,
+/// decided exactly on its digits, without parsing a float.
+fn overflows_f64(text: &str) -> bool {
+    let unsigned = text.trim_start_matches('-');
+    let (mantissa, exp) = match unsigned.find(['e', 'E']) {
+        Some(i) => (&unsigned[..i], &unsigned[i + 1..]),
+        None => (unsigned, "0"),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits: String = int.chars().chain(frac.chars()).collect();
+    let sig = digits.trim_start_matches('0');
+    if sig.is_empty() {
+        return false;
+    }
+    // value = sig × 10^(exp - frac.len()); count the digits of its integer part.
+    let negative = exp.starts_with('-');
+    let mut e: i64 = 0;
+    for b in exp.trim_start_matches(['+', '-']).bytes() {
+        e = (e * 10 + i64::from(b - b'0')).min(1 << 40);
+    }
+    let e = if negative { -e } else { e };
+    let int_digits = sig.len() as i64 + e - frac.len() as i64;
+    let limit = F64_OVERFLOW.len() as i64;
+    if int_digits != limit {
+        return int_digits > limit;
+    }
+    let width = sig.len().max(F64_OVERFLOW.len());
+    let pad = |s: &str| format!("{s:0<width$}");
+    pad(sig) >= pad(F64_OVERFLOW)
 }
 
 fn join_key(path: &str, key: &str) -> String {
@@ -552,7 +587,7 @@ fn summary(tokens: &[Token]) -> String {
 /// step, and ends on either the summary of a valid document or the error.
 #[derive(Clone, Debug, PartialEq)]
 pub struct JsonWalk {
-    parsed: Rc<Parsed>,
+    parsed: Arc<Parsed>,
     chars: usize,
     /// 0 is "about to read"; `1..=tokens.len()` shows token `step - 1`; one more for the end.
     step: usize,
@@ -569,7 +604,7 @@ pub enum Focus<'a> {
 
 impl JsonWalk {
     pub fn new(src: &str) -> Self {
-        JsonWalk { parsed: Rc::new(parse(src)), chars: src.chars().count(), step: 0 }
+        JsonWalk { parsed: Arc::new(parse(src)), chars: src.chars().count(), step: 0 }
     }
 
     pub fn parsed(&self) -> &Parsed {
@@ -618,6 +653,17 @@ impl Machine for JsonWalk {
     }
 }
 
+/// The inspector's sample documents, by the names in the widget catalog. All but `broken`
+/// are valid; `broken` has the two mistakes people make most.
+pub fn preset(name: &str) -> &'static str {
+    match name {
+        "user" => "{\n  \"id\": 7,\n  \"email\": \"ada@example.com\",\n  \"name\": \"Ada\",\n  \"roles\": [\"customer\"],\n  \"verified\": false\n}",
+        "types" => "[\"text\", -12.5e3, true, false, null, {}, []]",
+        "broken" => "{\n  \"sku\": \"MUG-01\",\n  \"qty\": 2\n  \"price\": 8.50,\n}",
+        _ => "{\n  \"id\": 1042,\n  \"customer\": \"ada@example.com\",\n  \"paid\": true,\n  \"coupon\": null,\n  \"items\": [\n    { \"sku\": \"MUG-01\", \"qty\": 2, \"price\": 8.5 }\n  ]\n}",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -658,7 +704,7 @@ mod tests {
                     Value::Array(v)
                 }
                 TokenKind::String(s) => Value::String(s.clone()),
-                TokenKind::Number { value, .. } => serde_json::Number::from_f64(*value).map(Value::Number).unwrap(),
+                TokenKind::Number { text } => serde_json::Number::from_f64(text.parse().unwrap()).map(Value::Number).unwrap(),
                 TokenKind::Bool(b) => Value::Bool(*b),
                 TokenKind::Null => Value::Null,
                 other => panic!("unexpected {other:?}"),
@@ -756,13 +802,45 @@ mod tests {
     #[test]
     fn edge_cases_agree_with_serde() {
         let cases = [
-            "", " ", "0", "-0", "01", "-", "1.", ".5", "1e", "1e+", "1E5", "1e400", "-1e400", "1e-400",
+            "", " ", "0", "-0", "01", "-", "1.", ".5", "1e", "1e+", "1E5", "1e400", "-1e400", "1e-400", "0e99999999999999999999",
+            "1.7976931348623157e308", "1e308", "10e308",
             "18446744073709551616", "\"\\ud83d\\ude00\"", "\"\\ud83d\"", "\"\\ude00\"", "\"\\u12\"", "\"\\x\"",
             "\"a\nb\"", "[1,]", "{\"a\":1,}", "[,1]", "{,}", "{\"a\" 1}", "{1:2}", "[1 2]", "tru", "True", "nul",
             "[]", "{}", "[[]]", "{\"\":{}}", "\"\\/\"", "1 2", "[1]x", "'a'", "\u{feff}1", "[\u{a0}1]",
         ];
         for c in cases {
             assert_eq!(agree(c), Ok(()), "case {c:?}");
+        }
+    }
+
+    /// At the very edge of the f64 range the reader follows IEEE 754 rounding exactly, as
+    /// Rust's own parser does; serde_json's default (fast) parser refuses a few numbers just
+    /// below the limit, so this boundary is checked against Rust rather than serde.
+    #[test]
+    fn overflow_boundary_is_exact() {
+        let cases = [
+            "1.7976931348623157e308", "1.7976931348623158e308", "-1.79769313486231580793e308",
+            "1.797693134862315807937289714053e308", "1.7976931348623158079372897140531e308",
+            "179769313486231570e291", "0.00017976931348623159e312", "1e309", "9e307", "0.1e310",
+        ];
+        for c in cases {
+            let rust_says = c.parse::<f64>().unwrap().is_infinite();
+            assert_eq!(overflows_f64(c), rust_says, "{c}");
+            assert_eq!(parse(c).is_valid(), !rust_says, "{c}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn overflow_check_matches_rust_near_the_limit(digits in "[0-9]{1,25}", exp in 280i32..330, frac in 0usize..5) {
+            let text = if frac > 0 && digits.len() > frac {
+                format!("{}.{}e{exp}", &digits[..digits.len() - frac], &digits[digits.len() - frac..])
+            } else {
+                format!("{digits}e{exp}")
+            };
+            if parse(&text).tokens.len() == 1 || parse(&text).error.as_ref().is_some_and(|e| e.message.contains("too large")) {
+                prop_assert_eq!(overflows_f64(&text), text.parse::<f64>().unwrap().is_infinite(), "{}", text);
+            }
         }
     }
 
@@ -793,6 +871,16 @@ mod tests {
         let e = parse("\"é\u{202e}\t\"").error.unwrap();
         assert_eq!(e.col, 4, "columns count characters, not bytes");
         assert!(e.message.contains("U+0009"));
+    }
+
+    #[test]
+    fn presets_are_valid_except_the_broken_one() {
+        for name in crate::kit::catalog::JSON_PRESETS {
+            assert_eq!(agree(preset(name)), Ok(()), "{name}");
+            assert_eq!(parse(preset(name)).is_valid(), *name != "broken", "{name}");
+        }
+        let e = parse(preset("broken")).error.unwrap();
+        assert_eq!((e.line, e.col), (4, 3), "the missing comma is found first");
     }
 
     #[test]

@@ -1,0 +1,56 @@
+// Prints the size of what a reader downloads, raw, gzip and brotli, and fails when the
+// first load of a chapter page is over budget. Reads dist/ as `make dist` left it.
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { join, extname } from "node:path";
+import { gzipSync, brotliCompressSync, constants } from "node:zlib";
+
+const DIST = process.argv[2] ?? "dist";
+const BUDGET_FIRST_LOAD = 150 * 1024; // brotli bytes, foundation issue
+
+const kb = (n) => (n / 1024).toFixed(1).padStart(8);
+const measure = (buf) => ({
+  raw: buf.length,
+  gzip: gzipSync(buf, { level: 9 }).length,
+  brotli: brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+});
+
+const files = [];
+const walk = (dir) => {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (name.startsWith(".")) continue;
+    if (statSync(p).isDirectory()) walk(p);
+    else files.push(p);
+  }
+};
+walk(DIST);
+
+const kind = (f) => {
+  const e = extname(f);
+  if (e === ".wasm") return "wasm";
+  if (e === ".js") return f.includes("theme-init") ? "js (theme)" : "js glue";
+  if (e === ".css") return "css";
+  if (e === ".html") return "html";
+  return "other";
+};
+
+const rows = files.map((f) => ({ file: f.slice(DIST.length + 1), kind: kind(f), ...measure(readFileSync(f)) }));
+console.log("\nSize report (KB)");
+console.log(`${"file".padEnd(44)} ${"kind".padEnd(10)} ${"raw".padStart(8)} ${"gzip".padStart(8)} ${"brotli".padStart(8)}`);
+for (const r of rows.sort((a, b) => b.brotli - a.brotli)) {
+  console.log(`${r.file.padEnd(44)} ${r.kind.padEnd(10)} ${kb(r.raw)} ${kb(r.gzip)} ${kb(r.brotli)}`);
+}
+
+// What a chapter page's first load fetches: the HTML shell and everything it references.
+const index = readFileSync(join(DIST, "index.html"), "utf8");
+const referenced = rows.filter((r) => r.kind !== "html" && index.includes(r.file.split("/").pop()));
+const firstLoad = [rows.find((r) => r.file === "index.html"), ...referenced];
+const total = firstLoad.reduce((a, r) => ({ raw: a.raw + r.raw, gzip: a.gzip + r.gzip, brotli: a.brotli + r.brotli }), { raw: 0, gzip: 0, brotli: 0 });
+console.log(`${"first load of a chapter page".padEnd(55)} ${kb(total.raw)} ${kb(total.gzip)} ${kb(total.brotli)}`);
+console.log(`  (${firstLoad.map((r) => r.file).join(" + ")})`);
+if (total.brotli > BUDGET_FIRST_LOAD) {
+  console.error(`\nOver budget: the first load is ${(total.brotli / 1024).toFixed(1)} KB brotli; the budget is ${BUDGET_FIRST_LOAD / 1024} KB.`);
+  console.error(`Biggest contributors: ${firstLoad.sort((a, b) => b.brotli - a.brotli).slice(0, 3).map((r) => `${r.file} ${(r.brotli / 1024).toFixed(1)} KB`).join(", ")}`);
+  process.exit(1);
+}
+console.log(`Within budget: ${(total.brotli / 1024).toFixed(1)} KB of ${BUDGET_FIRST_LOAD / 1024} KB brotli.`);

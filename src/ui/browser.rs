@@ -1,0 +1,57 @@
+//! Small wrappers over browser APIs, each failing quietly (a missing API is never a crash).
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// The current query string's pairs.
+pub fn query_pairs() -> Vec<(String, String)> {
+    let search = window().location().search().unwrap_or_default();
+    crate::kit::url_state::parse_query(&search)
+}
+
+/// Replaces the query string in place (no new history entry), keeping path and hash.
+pub fn replace_query(pairs: &[(String, String)]) {
+    let loc = window().location();
+    let path = loc.pathname().unwrap_or_default();
+    let hash = loc.hash().unwrap_or_default();
+    let url = format!("{path}{}{hash}", crate::kit::url_state::encode_query(pairs));
+    if let Ok(history) = window().history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+}
+
+pub fn storage_get(key: &str) -> Option<String> {
+    window().local_storage().ok().flatten()?.get_item(key).ok().flatten()
+}
+
+pub fn storage_set(key: &str, value: Option<&str>) {
+    if let Some(s) = window().local_storage().ok().flatten() {
+        let _ = match value {
+            Some(v) => s.set_item(key, v),
+            None => s.remove_item(key),
+        };
+    }
+}
+
+pub fn set_title(title: &str) {
+    document().set_title(title);
+}
+
+/// True when a key press belongs to a form control or an editable region, so global and
+/// widget shortcuts must leave it alone.
+pub fn typing_into(target: Option<web_sys::EventTarget>) -> bool {
+    let Some(el) = target.and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return false };
+    match el.tag_name().as_str() {
+        "TEXTAREA" | "SELECT" => true,
+        "INPUT" => el.get_attribute("type").as_deref() != Some("range"),
+        _ => el.closest("[contenteditable]").ok().flatten().is_some(),
+    }
+}
+
+/// True when the event target sits inside a widget, whose own shortcuts take precedence.
+pub fn inside_widget(target: Option<web_sys::EventTarget>) -> bool {
+    target
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|el| el.closest("[data-widget]").ok().flatten())
+        .is_some()
+}

@@ -1,0 +1,295 @@
+//! The widget kit's view: the frame every widget sits in. It owns the controls (step,
+//! back, play/pause, speed, reset, scrubber), the keyboard shortcuts and their help overlay,
+//! the aria-live narration, the transcript, and keeping the widget's state in the URL.
+//!
+//! A widget supplies a [`Timeline`] in a signal, the settings it wants kept in the URL, and
+//! its drawing as children. Everything about stepping lives here, once.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+
+use super::browser;
+use crate::kit::catalog::WidgetSpec;
+use crate::kit::url_state::{self, Notice};
+use crate::sim::timeline::{Machine, Timeline};
+
+const SPEEDS: &[(&str, u64)] = &[("0.5×", 1600), ("1×", 800), ("2×", 400), ("4×", 200)];
+
+const SHORTCUTS: &[(&str, &str)] = &[
+    ("→ or .", "Step forward"),
+    ("← or ,", "Step back"),
+    ("Space or K", "Play or pause"),
+    ("Home", "Back to the start"),
+    ("End", "Jump to the end"),
+    ("?", "Show or hide these shortcuts"),
+];
+
+#[component]
+pub fn WidgetFrame<M>(
+    spec: &'static WidgetSpec,
+    instance: &'static str,
+    timeline: RwSignal<Timeline<M>>,
+    /// Problems with the settings this widget was opened with, shown above it.
+    #[prop(into)]
+    notices: Signal<Vec<Notice>>,
+    /// The widget's own settings to keep in the URL; the frame adds the step.
+    #[prop(into)]
+    settings: Signal<Vec<(&'static str, String)>>,
+    children: Children,
+) -> impl IntoView
+where
+    M: Machine + Send + Sync + 'static,
+{
+    let playing = RwSignal::new(false);
+    let speed = RwSignal::new(1usize);
+    let help_open = RwSignal::new(false);
+    let transcript_open = RwSignal::new(false);
+    let ticker: StoredValue<Option<IntervalHandle>> = StoredValue::new(None);
+
+    let stop = move || {
+        if let Some(h) = ticker.get_value() {
+            h.clear();
+        }
+        ticker.set_value(None);
+        playing.set(false);
+    };
+    let start = move || {
+        stop();
+        if timeline.with_untracked(|t| t.at_end()) {
+            timeline.update(|t| t.reset());
+        }
+        let ms = SPEEDS[speed.get_untracked()].1;
+        let handle = set_interval_with_handle(
+            move || {
+                let mut more = false;
+                timeline.update(|t| {
+                    t.forward();
+                    more = !t.at_end();
+                });
+                if !more {
+                    if let Some(h) = ticker.get_value() {
+                        h.clear();
+                    }
+                    ticker.set_value(None);
+                    playing.set(false);
+                }
+            },
+            Duration::from_millis(ms),
+        );
+        if let Ok(h) = handle {
+            ticker.set_value(Some(h));
+            playing.set(true);
+        }
+    };
+    on_cleanup(move || {
+        if let Some(h) = ticker.get_value() {
+            h.clear();
+        }
+    });
+    let toggle = move || if playing.get_untracked() { stop() } else { start() };
+    let forward = move || {
+        stop();
+        timeline.update(|t| {
+            t.forward();
+        });
+    };
+    let back = move || {
+        stop();
+        timeline.update(|t| {
+            t.back();
+        });
+    };
+    let reset = move || {
+        stop();
+        timeline.update(|t| t.reset());
+    };
+    let to_end = move || {
+        stop();
+        timeline.update(|t| t.seek(usize::MAX));
+    };
+
+    // Keep the URL in step with the widget, except while playing (browsers throttle rapid
+    // history updates); pausing writes the final position.
+    Effect::new(move |_| {
+        let pos = timeline.with(|t| t.pos());
+        let mut own = settings.get();
+        if playing.get() {
+            return;
+        }
+        if pos > 0 {
+            own.push(("step", pos.to_string()));
+        }
+        let pairs = url_state::write(&browser::query_pairs(), instance, &own);
+        browser::replace_query(&pairs);
+    });
+
+    let on_key = move |e: web_sys::KeyboardEvent| {
+        if e.alt_key() || e.ctrl_key() || e.meta_key() || browser::typing_into(e.target()) {
+            return;
+        }
+        let handled = match e.key().as_str() {
+            "ArrowRight" | "." => {
+                forward();
+                true
+            }
+            "ArrowLeft" | "," => {
+                back();
+                true
+            }
+            " " | "k" | "K" => {
+                toggle();
+                true
+            }
+            "Home" => {
+                reset();
+                true
+            }
+            "End" => {
+                to_end();
+                true
+            }
+            "?" => {
+                help_open.update(|o| *o = !*o);
+                true
+            }
+            "Escape" if help_open.get_untracked() => {
+                help_open.set(false);
+                true
+            }
+            _ => false,
+        };
+        if handled {
+            e.prevent_default();
+            e.stop_propagation();
+        }
+    };
+
+    let step_label = move || timeline.with(|t| format!("Step {} of {}", t.pos(), t.last()));
+    let help_id = format!("{instance}-help");
+    let help_id2 = help_id.clone();
+
+    view! {
+        <section
+            class="widget"
+            data-widget=spec.id
+            data-instance=instance
+            aria-label=format!("{} (interactive)", spec.title)
+            tabindex="0"
+            on:keydown=on_key
+        >
+            <header class="widget-head">
+                <h2 class="widget-title">{spec.title}</h2>
+                <span class="badge" data-kind=spec.kind.label()>{spec.kind.label()}</span>
+            </header>
+            {move || {
+                let list = notices.get();
+                (!list.is_empty()).then(|| view! {
+                    <div class="notice" role="status" data-testid="url-notice">
+                        <p>"Part of this link could not be used, so defaults stand in:"</p>
+                        <ul>
+                            {list.into_iter().map(|n| view! { <li><code>{n.key}</code>": "{n.message}</li> }).collect_view()}
+                        </ul>
+                    </div>
+                })
+            }}
+            <div class="widget-body">{children()}</div>
+            <p class="narration" aria-live="polite" data-narration>{move || timeline.with(|t| t.narration())}</p>
+            <div class="controls" role="group" aria-label="Step controls">
+                <button data-action="reset" on:click=move |_| reset() prop:disabled=move || timeline.with(|t| t.at_start())>
+                    <Icon path=ICON_RESET/><span class="visually-hidden">"Back to the start"</span>
+                </button>
+                <button data-action="step-back" on:click=move |_| back() prop:disabled=move || timeline.with(|t| t.at_start())>
+                    <Icon path=ICON_BACK/><span class="visually-hidden">"Step back"</span>
+                </button>
+                <button
+                    data-action=move || if playing.get() { "pause" } else { "play" }
+                    on:click=move |_| toggle()
+                    aria-pressed=move || playing.get().to_string()
+                    class="play"
+                >
+                    {move || if playing.get() { view! { <Icon path=ICON_PAUSE/> } } else { view! { <Icon path=ICON_PLAY/> } }}
+                    <span class="visually-hidden">{move || if playing.get() { "Pause" } else { "Play" }}</span>
+                </button>
+                <button data-action="step-forward" on:click=move |_| forward() prop:disabled=move || timeline.with(|t| t.at_end())>
+                    <Icon path=ICON_FORWARD/><span class="visually-hidden">"Step forward"</span>
+                </button>
+                <input
+                    type="range"
+                    class="scrubber"
+                    data-action="scrub"
+                    min="0"
+                    max=move || timeline.with(|t| t.last()).to_string()
+                    prop:value=move || timeline.with(|t| t.pos()).to_string()
+                    aria-label="Jump to step"
+                    aria-valuetext=step_label
+                    on:input=move |e| {
+                        stop();
+                        if let Ok(n) = event_target_value(&e).parse::<usize>() {
+                            timeline.update(|t| t.seek(n));
+                        }
+                    }
+                />
+                <span class="step-count" data-testid="step-count">{step_label}</span>
+                <label class="speed">
+                    "Speed "
+                    <select
+                        on:change=move |e| {
+                            if let Ok(i) = event_target_value(&e).parse::<usize>() {
+                                speed.set(i.min(SPEEDS.len() - 1));
+                                if playing.get_untracked() {
+                                    start();
+                                }
+                            }
+                        }
+                        prop:value=move || speed.get().to_string()
+                    >
+                        {SPEEDS.iter().enumerate().map(|(i, (name, _))| view! { <option value=i.to_string()>{*name}</option> }).collect_view()}
+                    </select>
+                </label>
+                <button
+                    class="help-toggle"
+                    aria-expanded=move || help_open.get().to_string()
+                    aria-controls=help_id
+                    on:click=move |_| help_open.update(|o| *o = !*o)
+                >
+                    <span aria-hidden="true">"?"</span><span class="visually-hidden">"Keyboard shortcuts"</span>
+                </button>
+            </div>
+            <div class="help" id=help_id2 role="region" aria-label="Keyboard shortcuts" hidden=move || !help_open.get()>
+                <p>"While this widget has focus:"</p>
+                <dl>
+                    {SHORTCUTS.iter().map(|(k, what)| view! { <dt><kbd>{*k}</kbd></dt><dd>{*what}</dd> }).collect_view()}
+                </dl>
+                <button on:click=move |_| help_open.set(false)>"Close"</button>
+            </div>
+            <details class="transcript" on:toggle=move |e| {
+                let open = event_target::<web_sys::HtmlDetailsElement>(&e).open();
+                transcript_open.set(open);
+            }>
+                <summary>"Transcript of every step"</summary>
+                {move || transcript_open.get().then(|| {
+                    let lines = timeline.with(|t| t.transcript());
+                    let here = timeline.with(|t| t.pos());
+                    view! {
+                        <ol start="0" data-testid="transcript">
+                            {lines.into_iter().enumerate().map(|(i, l)| view! { <li aria-current=(i == here).then_some("step")>{l}</li> }).collect_view()}
+                        </ol>
+                    }
+                })}
+            </details>
+        </section>
+    }
+}
+
+// 24×24 icons drawn as paths, so controls look the same whatever fonts a device has.
+const ICON_RESET: &str = "M5 5h2.5v14H5zM19 5v14L8.5 12z";
+const ICON_BACK: &str = "M17 5v14L6.5 12zM6 5h0z";
+const ICON_PLAY: &str = "M7 4.5v15L19.5 12z";
+const ICON_PAUSE: &str = "M6.5 5h4v14h-4zM13.5 5h4v14h-4z";
+const ICON_FORWARD: &str = "M5 5v14L15.5 12zM16.5 5H19v14h-2.5z";
+
+#[component]
+fn Icon(path: &'static str) -> impl IntoView {
+    view! { <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d=path/></svg> }
+}

@@ -1,0 +1,206 @@
+//! The JSON inspector: the kit's proof widget. A real, strict JSON reader (sim::json) steps
+//! through a document token by token and points at the exact line and column of an error.
+
+use leptos::prelude::*;
+
+use crate::book::WidgetPlacement;
+use crate::kit::catalog::{self, JSON_INSPECTOR, JSON_MAX_CHARS, JSON_PRESETS};
+use crate::kit::url_state;
+use crate::sim::json::{self, Focus, JsonWalk, TokenKind};
+use crate::sim::timeline::{Timeline, TimelineConfig};
+use crate::ui::stepper::WidgetFrame;
+
+/// Rows of the values table; older rows are summarised.
+const TABLE_ROWS: usize = 10;
+
+fn timeline_for(text: &str) -> Timeline<JsonWalk> {
+    Timeline::new(JsonWalk::new(text), TimelineConfig { checkpoint_every: 64, max_steps: 2 * JSON_MAX_CHARS + 4 })
+}
+
+#[component]
+pub fn JsonInspector(placement: &'static WidgetPlacement) -> impl IntoView {
+    let spec = &JSON_INSPECTOR;
+    let state = url_state::read(spec, placement.instance, placement.settings, &crate::ui::browser::query_pairs());
+    let preset = RwSignal::new(state.text("preset").unwrap_or("order").to_string());
+    let custom = state.text("input").unwrap_or("").to_string();
+    // A custom text, when given, replaces the preset.
+    let text = RwSignal::new(if custom.is_empty() { json::preset(&preset.get_untracked()).to_string() } else { custom.clone() });
+    let edited = RwSignal::new(!custom.is_empty());
+    let input_error = RwSignal::new(None::<String>);
+    let timeline = RwSignal::new(timeline_for(&text.get_untracked()));
+    let start_step = state.int("step").unwrap_or(0) as usize;
+    timeline.update(|t| t.seek(start_step));
+    let notices = RwSignal::new(state.notices.clone());
+
+    let settings = Signal::derive(move || {
+        let mut s = Vec::new();
+        let p = preset.get();
+        if p != "order" {
+            s.push(("preset", p));
+        }
+        if edited.get() {
+            s.push(("input", text.get()));
+        }
+        s
+    });
+
+    let load = move |src: String, at_end: bool| {
+        let mut t = timeline_for(&src);
+        if at_end {
+            t.seek(usize::MAX);
+        }
+        text.set(src);
+        timeline.set(t);
+    };
+
+    let on_preset = move |e: leptos::ev::Event| {
+        let name = event_target_value(&e);
+        if let Some(catalog::ParamValue::Choice(n)) = spec.param("preset").and_then(|p| p.parse(&name).ok()) {
+            preset.set(n.to_string());
+            edited.set(false);
+            input_error.set(None);
+            load(json::preset(n).to_string(), false);
+        }
+    };
+
+    let on_edit = move |e: leptos::ev::Event| {
+        let value = event_target_value(&e);
+        let len = value.chars().count();
+        if len > JSON_MAX_CHARS {
+            input_error.set(Some(format!(
+                "This text is {len} characters long; the inspector reads up to {JSON_MAX_CHARS}. It is still showing the last text that fit."
+            )));
+            return;
+        }
+        input_error.set(None);
+        edited.set(true);
+        load(value, true);
+    };
+
+    let textarea_id = format!("{}-text", placement.instance);
+    let select_id = format!("{}-preset", placement.instance);
+
+    view! {
+        <WidgetFrame spec=spec instance=placement.instance timeline=timeline notices=notices settings=settings>
+            <div class="json-inspector">
+                <div class="json-inputs">
+                    <label for=select_id.clone()>"Sample"</label>
+                    <select id=select_id on:change=on_preset prop:value=move || preset.get()>
+                        {JSON_PRESETS.iter().map(|n| view! { <option value=*n>{preset_label(n)}</option> }).collect_view()}
+                    </select>
+                    <label for=textarea_id.clone()>"JSON text (edit it: the reader re-runs as you type)"</label>
+                    <textarea
+                        id=textarea_id
+                        rows="8"
+                        spellcheck="false"
+                        autocomplete="off"
+                        data-testid="json-input"
+                        aria-describedby=format!("{}-input-error", placement.instance)
+                        prop:value=move || text.get()
+                        on:input=on_edit
+                    ></textarea>
+                    <p class="input-error" id=format!("{}-input-error", placement.instance) role="alert">
+                        {move || input_error.get()}
+                    </p>
+                </div>
+                <div class="json-views">
+                    <SourceView text=text timeline=timeline/>
+                    <ValuesTable timeline=timeline/>
+                </div>
+            </div>
+        </WidgetFrame>
+    }
+}
+
+fn preset_label(name: &str) -> &'static str {
+    match name {
+        "order" => "An order (valid)",
+        "user" => "A user (valid)",
+        "types" => "Every JSON type (valid)",
+        "broken" => "An order with mistakes",
+        _ => "Sample",
+    }
+}
+
+/// The source text with the current token (or the error position) marked. Text only:
+/// reader input is never parsed as HTML.
+#[component]
+fn SourceView(text: RwSignal<String>, timeline: RwSignal<Timeline<JsonWalk>>) -> impl IntoView {
+    let parts = move || {
+        let src = text.get();
+        timeline.with(|t| {
+            let (start, end, class) = match t.current().focus() {
+                Focus::Token(tok) => (tok.start, tok.end, "mark-token"),
+                Focus::Error(e) => {
+                    let end = src[e.offset..].chars().next().map(|c| e.offset + c.len_utf8()).unwrap_or(e.offset);
+                    (e.offset, end, "mark-error")
+                }
+                _ => (0, 0, "mark-token"),
+            };
+            let (start, end) = (start.min(src.len()), end.min(src.len()));
+            (src[..start].to_string(), src[start..end].to_string(), src[end..].to_string(), class)
+        })
+    };
+    view! {
+        <pre class="json-source" data-testid="json-source" aria-label="Source text, current token marked" tabindex="0">
+            {move || {
+                let (before, current, after, class) = parts();
+                let at_end_error = class == "mark-error" && current.is_empty();
+                view! {
+                    <span>{before}</span>
+                    <mark class=class>{if at_end_error { "␄".to_string() } else { current }}</mark>
+                    <span>{after}</span>
+                }
+            }}
+        </pre>
+    }
+}
+
+/// The values read so far: where each one sits, its type and its value.
+#[component]
+fn ValuesTable(timeline: RwSignal<Timeline<JsonWalk>>) -> impl IntoView {
+    let rows = move || {
+        timeline.with(|t| {
+            let values: Vec<_> = t
+                .current()
+                .seen()
+                .iter()
+                .filter(|tok| !matches!(tok.kind, TokenKind::Key(_) | TokenKind::EndObject { .. } | TokenKind::EndArray { .. }))
+                .map(|tok| {
+                    let shown = match &tok.kind {
+                        TokenKind::String(s) => json::quote(s, 30),
+                        TokenKind::Number { text, .. } => text.chars().take(30).collect(),
+                        TokenKind::Bool(b) => b.to_string(),
+                        TokenKind::Null => "null".into(),
+                        TokenKind::BeginObject => "{ … }".into(),
+                        TokenKind::BeginArray => "[ … ]".into(),
+                        _ => String::new(),
+                    };
+                    (tok.path.clone(), tok.kind.type_name(), shown)
+                })
+                .collect();
+            let hidden = values.len().saturating_sub(TABLE_ROWS);
+            (hidden, values.into_iter().skip(hidden).collect::<Vec<_>>())
+        })
+    };
+    view! {
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Values read so far">
+            <table class="json-values">
+                <caption>"Values read so far"</caption>
+                <thead><tr><th scope="col">"Path"</th><th scope="col">"Type"</th><th scope="col">"Value"</th></tr></thead>
+                <tbody>
+                    {move || {
+                        let (hidden, rows) = rows();
+                        let last = rows.len().saturating_sub(1);
+                        view! {
+                            {(hidden > 0).then(|| view! { <tr><td colspan="3" class="meta">{format!("… {hidden} earlier")}</td></tr> })}
+                            {rows.into_iter().enumerate().map(|(i, (path, ty, val))| view! {
+                                <tr class:latest=i == last><td><code>{path}</code></td><td>{ty}</td><td><code>{val}</code></td></tr>
+                            }).collect_view()}
+                        }
+                    }}
+                </tbody>
+            </table>
+        </div>
+    }
+}
