@@ -48,10 +48,28 @@ pub fn typing_into(target: Option<web_sys::EventTarget>) -> bool {
     }
 }
 
+/// True when Space on the target already does something: it presses a button or toggles a
+/// disclosure, so a shortcut must not take the key.
+pub fn activates_on_space(target: Option<web_sys::EventTarget>) -> bool {
+    target
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|el| matches!(el.tag_name().as_str(), "BUTTON" | "A" | "SUMMARY"))
+}
+
 /// True when the event target sits inside a widget, whose own shortcuts take precedence.
 pub fn inside_widget(target: Option<web_sys::EventTarget>) -> bool {
     target
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
         .and_then(|el| el.closest("[data-widget]").ok().flatten())
         .is_some()
+}
+
+/// Scrolls the element named by the URL's fragment into view, if there is one.
+pub fn scroll_to_hash() {
+    let hash = window().location().hash().unwrap_or_default();
+    let Some(id) = hash.strip_prefix('#').filter(|h| !h.is_empty()) else { return };
+    let id = js_sys::decode_uri_component(id).map(String::from).unwrap_or_else(|_| id.to_string());
+    if let Some(el) = document().get_element_by_id(&id) {
+        el.scroll_into_view();
+    }
 }

@@ -33,6 +33,12 @@ pub fn Landing() -> impl IntoView {
 #[component]
 pub fn ChapterPage() -> impl IntoView {
     let params = use_params_map();
+    // A cold deep link (`/apis/json#common-mistakes`) arrives before the heading exists, so
+    // the browser cannot scroll to it; once the chapter is drawn, do it here.
+    Effect::new(move |_| {
+        params.track();
+        browser::scroll_to_hash();
+    });
     move || {
         let (part, slug) = params.with(|p| (p.get("part").unwrap_or_default(), p.get("chapter").unwrap_or_default()));
         match book::chapter(&part, &slug) {

@@ -137,6 +137,8 @@ where
                 back();
                 true
             }
+            // Space keeps its native meaning on a focused button, link or summary.
+            " " if browser::activates_on_space(e.target()) => false,
             " " | "k" | "K" => {
                 toggle();
                 true

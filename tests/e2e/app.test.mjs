@@ -1,0 +1,277 @@
+// End-to-end tests of the built site (dist/) in Debian's Chromium. Every page is checked
+// for console errors and warnings; the proof widget is driven by mouse and by keyboard.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startServer } from "./server.mjs";
+import { launch } from "./browser.mjs";
+
+let server, browser, origin;
+const problems = [];
+
+before(async () => {
+  server = await startServer({ root: "dist" });
+  origin = `http://127.0.0.1:${server.address().port}`;
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+/** A fresh page whose console errors, warnings and uncaught exceptions are recorded. */
+async function open(path, { width = 1280, height = 900, context } = {}) {
+  const ctx = context ?? (await browser.newContext({ viewport: { width, height } }));
+  const page = await ctx.newPage();
+  const seen = [];
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") seen.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => seen.push(`uncaught: ${e.message}`));
+  page.on("request", (r) => {
+    if (!r.url().startsWith(origin) && !r.url().startsWith("data:")) seen.push(`outside request: ${r.url()}`);
+  });
+  page.seen = seen;
+  await page.goto(origin + path);
+  await page.waitForSelector("main h1");
+  return page;
+}
+
+function clean(page) {
+  assert.deepEqual(page.seen, [], `console problems on ${page.url()}`);
+}
+
+async function chapterLinks() {
+  const page = await open("/");
+  const links = await page.$$eval("#toc a", (as) => as.map((a) => ({ href: a.getAttribute("href"), title: a.textContent.trim() })));
+  clean(page);
+  await page.context().close();
+  return links;
+}
+
+test("the landing page presents the whole guide", async () => {
+  const page = await open("/");
+  assert.equal(await page.textContent("main h1"), "How web applications work");
+  assert.equal(await page.locator(".part-card").count(), 7);
+  await page.click("[data-testid=start-reading]");
+  await page.waitForURL(/\/web\/client-server$/);
+  clean(page);
+  await page.context().close();
+});
+
+test("every route renders its chapter title, with no console errors", async () => {
+  const links = await chapterLinks();
+  assert.ok(links.length >= 7, `expected chapters, got ${links.length}`);
+  const ctx = await browser.newContext();
+  for (const { href, title } of links) {
+    const page = await open(href, { context: ctx });
+    assert.equal((await page.textContent("main h1")).trim(), title, href);
+    assert.match(await page.title(), new RegExp(title.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
+    assert.equal(await page.getAttribute(`#toc a[href="${href}"]`, "aria-current"), "page");
+    clean(page);
+    await page.close();
+  }
+  await ctx.close();
+});
+
+test("an unknown route shows the 404 page", async () => {
+  const page = await open("/no/such-page");
+  assert.equal(await page.textContent("main h1"), "Page not found");
+  assert.match(await page.title(), /Page not found/);
+  clean(page);
+  await page.context().close();
+});
+
+test("previous/next links and arrow keys move between chapters", async () => {
+  const page = await open("/apis/json");
+  await page.locator("main h1").click();
+  await page.keyboard.press("ArrowRight");
+  await page.waitForURL(/\/databases\/tables-and-keys$/);
+  await page.waitForSelector("main h1:text('Tables, rows and keys')");
+  await page.keyboard.press("ArrowLeft");
+  await page.waitForURL(/\/apis\/json$/);
+  await page.click("a[data-nav=prev]");
+  await page.waitForURL(/\/apis\/what-is-an-api$/);
+  clean(page);
+  await page.context().close();
+});
+
+test("a deep link to a heading scrolls to it", async () => {
+  const page = await open("/apis/json#common-mistakes");
+  await page.waitForFunction(() => {
+    const r = document.getElementById("common-mistakes")?.getBoundingClientRect();
+    return r && r.top >= 0 && r.top < window.innerHeight;
+  }, null, { timeout: 5000 });
+  clean(page);
+  await page.context().close();
+});
+
+const stepCount = (page) => page.textContent("[data-widget=json-inspector] [data-testid=step-count]");
+const narration = (page) => page.textContent("[data-widget=json-inspector] [data-narration]");
+
+test("the proof widget steps forward and back with the mouse", async () => {
+  const page = await open("/apis/json");
+  const w = page.locator("[data-widget=json-inspector]");
+  assert.match(await w.locator(".badge").textContent(), /Real engine/);
+  assert.match(await stepCount(page), /^Step 0 of \d+$/);
+  assert.match(await narration(page), /^Ready to read \d+ characters/);
+  for (let i = 0; i < 3; i++) await w.locator("[data-action=step-forward]").click();
+  assert.match(await stepCount(page), /^Step 3 of/);
+  const third = await narration(page);
+  assert.match(third, /Line 2, column 9: a number, 1042, at \$\.id\./);
+  await w.locator("[data-action=step-forward]").click();
+  await w.locator("[data-action=step-back]").click();
+  assert.equal(await narration(page), third, "stepping back lands on exactly the earlier state");
+  await w.locator("[data-action=reset]").click();
+  assert.match(await stepCount(page), /^Step 0 of/);
+  assert.equal(await page.getAttribute("[data-widget=json-inspector] [data-narration]", "aria-live"), "polite");
+  clean(page);
+  await page.context().close();
+});
+
+test("the proof widget works from the keyboard alone, with a shortcut overlay", async () => {
+  const page = await open("/apis/json");
+  await page.focus("[data-widget=json-inspector]");
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("ArrowRight");
+  assert.match(await stepCount(page), /^Step 2 of/);
+  await page.keyboard.press("ArrowLeft");
+  assert.match(await stepCount(page), /^Step 1 of/);
+  await page.keyboard.press("End");
+  assert.match(await narration(page), /^Done: valid JSON with 2 objects, 3 numbers, 2 strings, 1 boolean, 1 null, 1 array\.$/);
+  await page.keyboard.press("Home");
+  assert.match(await stepCount(page), /^Step 0 of/);
+  assert.ok(await page.isHidden("[data-widget=json-inspector] .help"));
+  await page.keyboard.press("?");
+  assert.ok(await page.isVisible("[data-widget=json-inspector] .help"));
+  await page.keyboard.press("Escape");
+  assert.ok(await page.isHidden("[data-widget=json-inspector] .help"));
+  assert.equal(page.url(), origin + "/apis/json", "arrow keys inside a widget do not change chapter");
+  // Tab reaches the controls, and focus is visible on them.
+  await page.focus("[data-widget=json-inspector] [data-action=step-forward]");
+  const outline = await page.$eval(":focus", (el) => getComputedStyle(el).outlineStyle);
+  assert.notEqual(outline, "none");
+  await page.keyboard.press("Space");
+  assert.match(await stepCount(page), /^Step 1 of/, "Space on a focused button acts once, not twice");
+  clean(page);
+  await page.context().close();
+});
+
+test("play runs to the end and pause stops it", async () => {
+  const page = await open("/apis/json");
+  const w = page.locator("[data-widget=json-inspector]");
+  await w.locator("select").first().selectOption("types");
+  await w.locator(".speed select").selectOption("3");
+  await w.locator("[data-action=play]").click();
+  await page.waitForFunction(() => /^Done:/.test(document.querySelector("[data-widget=json-inspector] [data-narration]").textContent), null, { timeout: 10000 });
+  assert.equal(await w.locator("[data-action=play]").count(), 1, "play button returns when the run ends");
+  clean(page);
+  await page.context().close();
+});
+
+test("a shared URL reopens the same step and settings", async () => {
+  const page = await open("/apis/json");
+  const w = page.locator("[data-widget=json-inspector]");
+  await w.locator("select").first().selectOption("user");
+  for (let i = 0; i < 5; i++) await w.locator("[data-action=step-forward]").click();
+  const said = await narration(page);
+  const shared = page.url();
+  assert.match(shared, /json-inspector\.preset=user/);
+  assert.match(shared, /json-inspector\.step=5/);
+  const again = await open(shared.slice(origin.length));
+  assert.match(await stepCount(again), /^Step 5 of/);
+  assert.equal(await narration(again), said);
+  clean(page);
+  clean(again);
+  await page.context().close();
+  await again.context().close();
+});
+
+test("edited text travels in the URL too", async () => {
+  const page = await open("/apis/json");
+  await page.fill("[data-testid=json-input]", '{"a": [1, 2,]}');
+  assert.match(await narration(page), /^Line 1, column 13: a comma must be followed by another element/);
+  const again = await open(page.url().slice(origin.length));
+  assert.equal(await again.inputValue("[data-testid=json-input]"), '{"a": [1, 2,]}');
+  assert.match(await narration(again), /^Line 1, column 13/);
+  await page.context().close();
+  await again.context().close();
+});
+
+test("a malformed URL state falls back to defaults with a visible notice", async () => {
+  const page = await open("/apis/json?json-inspector.step=abc&json-inspector.preset=%3Cscript%3E&json-inspector.bogus=1");
+  const notice = page.locator("[data-widget=json-inspector] [data-testid=url-notice]");
+  assert.ok(await notice.isVisible());
+  assert.match(await notice.textContent(), /step/);
+  assert.match(await notice.textContent(), /preset/);
+  assert.match(await stepCount(page), /^Step 0 of/);
+  clean(page);
+  await page.context().close();
+});
+
+test("hostile input is shown as text, never run", async () => {
+  const page = await open("/apis/json");
+  await page.evaluate(() => (window.__pwned = false));
+  const payload = '"<img src=x onerror=window.__pwned=true><script>window.__pwned=true</script>"';
+  await page.fill("[data-testid=json-input]", payload);
+  assert.match(await narration(page), /^Done: valid JSON with 1 string/);
+  await page.keyboard.press("Home");
+  assert.equal(await page.locator("[data-widget=json-inspector] img").count(), 0);
+  assert.equal(await page.evaluate(() => window.__pwned), false);
+  await page.fill("[data-testid=json-input]", "x".repeat(20001));
+  assert.match(await page.textContent("[data-widget=json-inspector] .input-error"), /20001 characters long/);
+  clean(page);
+  await page.context().close();
+});
+
+test("the transcript lists every step as text", async () => {
+  const page = await open("/apis/json");
+  await page.click("[data-widget=json-inspector] .transcript summary");
+  const items = page.locator("[data-widget=json-inspector] [data-testid=transcript] li");
+  const last = Number((await stepCount(page)).match(/of (\d+)/)[1]);
+  assert.equal(await items.count(), last + 1);
+  clean(page);
+  await page.context().close();
+});
+
+test("the theme choice persists across visits", async () => {
+  const ctx = await browser.newContext({ colorScheme: "light" });
+  const page = await open("/", { context: ctx });
+  assert.equal(await page.getAttribute("html", "data-theme"), null);
+  await page.selectOption("[data-testid=theme]", "dark");
+  assert.equal(await page.getAttribute("html", "data-theme"), "dark");
+  const bg = await page.$eval("body", (b) => getComputedStyle(b).backgroundColor);
+  assert.equal(bg, "rgb(20, 22, 26)");
+  await page.reload();
+  await page.waitForSelector("main h1");
+  assert.equal(await page.getAttribute("html", "data-theme"), "dark");
+  assert.equal(await page.inputValue("[data-testid=theme]"), "dark");
+  // A corrupted stored value is ignored, never a crash.
+  await page.evaluate(() => localStorage.setItem("techbasics.theme", '{"not":"a theme"'));
+  await page.reload();
+  await page.waitForSelector("main h1");
+  assert.equal(await page.getAttribute("html", "data-theme"), null);
+  clean(page);
+  await ctx.close();
+});
+
+test("the layout holds at 360 px wide", async () => {
+  for (const path of ["/", "/apis/json", "/web/visiting-a-site", "/no/such-page"]) {
+    const page = await open(path, { width: 360, height: 740 });
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 360, `${path} is ${width} px wide at a 360 px viewport`);
+    assert.ok(await page.isHidden("#toc"), "the contents are behind a button on phones");
+    await page.click(".menu-toggle");
+    assert.ok(await page.isVisible("#toc"));
+    clean(page);
+    await page.context().close();
+  }
+});
+
+test("with reduced motion, transitions snap", async () => {
+  const ctx = await browser.newContext({ reducedMotion: "reduce" });
+  const page = await open("/apis/json", { context: ctx });
+  const d = await page.$eval(".progress-bar", (el) => getComputedStyle(el).transitionDuration);
+  assert.equal(d, "0s");
+  await ctx.close();
+});
