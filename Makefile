@@ -7,7 +7,8 @@ SHELL := /bin/bash
 BASE ?= /
 PORT ?= 8080
 export TECHBASICS_BASE := $(BASE)
-export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
+export PATH := $(CURDIR)/node_modules/.bin:$(CARGO_BIN):$(PATH)
 
 .PHONY: setup serve dist build-dist test test-rust test-e2e size clean
 

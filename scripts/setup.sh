@@ -9,7 +9,7 @@
 # Nothing here downloads a prebuilt binary: every tool comes from crates.io, npm or Debian.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 TRUNK_VERSION=0.21.14
