@@ -46,7 +46,10 @@ const index = readFileSync(join(DIST, "index.html"), "utf8");
 const referenced = rows.filter((r) => r.kind !== "html" && index.includes(r.file.split("/").pop()));
 const firstLoad = [rows.find((r) => r.file === "index.html"), ...referenced];
 const total = firstLoad.reduce((a, r) => ({ raw: a.raw + r.raw, gzip: a.gzip + r.gzip, brotli: a.brotli + r.brotli }), { raw: 0, gzip: 0, brotli: 0 });
-console.log(`${"first load of a chapter page".padEnd(55)} ${kb(total.raw)} ${kb(total.gzip)} ${kb(total.brotli)}`);
+// Every route (landing, chapters, 404) is the same shell until the prerendering issue lands.
+for (const label of ["first load: landing page", "first load: a chapter page"]) {
+  console.log(`${label.padEnd(55)} ${kb(total.raw)} ${kb(total.gzip)} ${kb(total.brotli)}`);
+}
 console.log(`  (${firstLoad.map((r) => r.file).join(" + ")})`);
 if (total.brotli > BUDGET_FIRST_LOAD) {
   console.error(`\nOver budget: the first load is ${(total.brotli / 1024).toFixed(1)} KB brotli; the budget is ${BUDGET_FIRST_LOAD / 1024} KB.`);
