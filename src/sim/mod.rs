@@ -1,4 +1,5 @@
 //! Pure engines. No web-sys, no leptos, no clock, no global randomness: inputs and a seed go
 //! in, states and narration come out. Every engine is tested natively with `cargo test`.
+pub mod btree;
 pub mod json;
 pub mod timeline;
