@@ -10,7 +10,7 @@ export TECHBASICS_BASE := $(BASE)
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CURDIR)/node_modules/.bin:$(CARGO_BIN):$(PATH)
 
-.PHONY: setup serve dist build-dist test test-rust test-e2e size clean
+.PHONY: setup serve dist build-dist test test-rust test-e2e size bench clean
 
 setup:
 	@bash scripts/setup.sh
@@ -39,6 +39,9 @@ test-e2e:
 
 size:
 	node scripts/size-report.mjs
+
+bench:
+	cargo bench --bench engines
 
 clean:
 	rm -rf dist target/wasm32-unknown-unknown

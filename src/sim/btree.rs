@@ -192,10 +192,9 @@ impl<K: Ord + Clone, V: Clone> BPlusTree<K, V> {
         Err(lo)
     }
 
-    /// Walks from the root to the leaf that holds (or would hold) `key`. Returns the leaf and
-    /// the path of (internal node, child index) taken.
-    fn descend<T: Tracer<K, V>>(&self, key: &K, t: &mut T) -> (NodeId, Vec<(NodeId, usize)>) {
-        let mut path = Vec::new();
+    /// Walks from the root to the leaf that holds (or would hold) `key`, recording the
+    /// (internal node, child index) pairs taken when `path` is given.
+    fn walk<T: Tracer<K, V>>(&self, key: &K, t: &mut T, mut path: Option<&mut Vec<(NodeId, usize)>>) -> NodeId {
         let mut n = self.root;
         t.event(self, Event::Visit { node: n });
         while let Kind::Internal { children } = &self.nodes[n].kind {
@@ -205,12 +204,21 @@ impl<K: Ord + Clone, V: Clone> BPlusTree<K, V> {
                 Err(i) => i,
             };
             let to = children[child];
-            path.push((n, child));
+            if let Some(p) = path.as_deref_mut() {
+                p.push((n, child));
+            }
             t.event(self, Event::Descend { from: n, to, child });
             n = to;
             t.event(self, Event::Visit { node: n });
         }
-        (n, path)
+        n
+    }
+
+    /// The leaf for `key` and the path to it, for writes that may rebalance upwards.
+    fn descend<T: Tracer<K, V>>(&self, key: &K, t: &mut T) -> (NodeId, Vec<(NodeId, usize)>) {
+        let mut path = Vec::new();
+        let leaf = self.walk(key, t, Some(&mut path));
+        (leaf, path)
     }
 
     pub fn get(&self, key: &K) -> Option<&V> {
@@ -218,7 +226,7 @@ impl<K: Ord + Clone, V: Clone> BPlusTree<K, V> {
     }
 
     pub fn get_traced<T: Tracer<K, V>>(&self, key: &K, t: &mut T) -> Option<&V> {
-        let (leaf, _) = self.descend(key, t);
+        let leaf = self.walk(key, t, None);
         match self.search_node(leaf, key, t) {
             Ok(slot) => {
                 t.event(self, Event::Found { node: leaf, slot });
@@ -460,7 +468,7 @@ impl<K: Ord + Clone, V: Clone> BPlusTree<K, V> {
 
     pub fn range_traced<T: Tracer<K, V>>(&self, from: &K, to: &K, t: &mut T) -> Vec<(K, V)> {
         let mut out = Vec::new();
-        let (mut leaf, _) = self.descend(from, t);
+        let mut leaf = self.walk(from, t, None);
         let mut slot = match self.search_node(leaf, from, t) {
             Ok(s) | Err(s) => s,
         };
