@@ -1,0 +1,380 @@
+//! The B-tree stepper: runs a list of index operations on a real [`BPlusTree`] and records
+//! every event as a frame the widget can show, with the tree as it stood at that moment and
+//! one sentence of narration. Also lays the tree out for drawing, so the view only paints.
+
+use std::fmt::Display;
+use std::sync::Arc;
+
+use super::btree::{BPlusTree, Event, NodeId, Tracer};
+use super::timeline::Machine;
+
+/// One operation on the index.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Op<K> {
+    Insert(K),
+    Delete(K),
+    Search(K),
+    Range(K, K),
+}
+
+impl<K: Display> Display for Op<K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Op::Insert(k) => write!(f, "insert {k}"),
+            Op::Delete(k) => write!(f, "delete {k}"),
+            Op::Search(k) => write!(f, "search {k}"),
+            Op::Range(a, b) => write!(f, "range {a} to {b}"),
+        }
+    }
+}
+
+/// What the widget highlights in a frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Focus {
+    pub node: NodeId,
+    /// The key slot in that node, when the event is about one key.
+    pub slot: Option<usize>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Frame<K> {
+    pub tree: Arc<BPlusTree<K, ()>>,
+    pub focus: Option<Focus>,
+    pub narration: String,
+    /// Which operation this frame belongs to (`None` for the opening frame).
+    pub op: Option<usize>,
+    /// Comparisons and pages read so far in the current operation.
+    pub comparisons: u64,
+    pub visits: u64,
+}
+
+struct Recorder<'a, K> {
+    frames: &'a mut Vec<Frame<K>>,
+    key: String,
+    op: usize,
+    comparisons: u64,
+    visits: u64,
+}
+
+fn keys_text<K: Display>(keys: &[K]) -> String {
+    let shown: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
+    format!("[{}]", shown.join(", "))
+}
+
+impl<K: Ord + Clone + Display> Tracer<K, ()> for Recorder<'_, K> {
+    fn event(&mut self, tree: &BPlusTree<K, ()>, e: Event<K>) {
+        let structural = matches!(
+            e,
+            Event::Insert { .. } | Event::SplitLeaf { .. } | Event::SplitInternal { .. } | Event::NewRoot { .. }
+                | Event::Remove { .. } | Event::Borrow { .. } | Event::Merge { .. } | Event::RootCollapse { .. }
+        );
+        let snapshot = match self.frames.last() {
+            Some(last) if !structural => last.tree.clone(),
+            _ => Arc::new(tree.clone()),
+        };
+        let key = &self.key;
+        let max = tree.max_keys();
+        let (focus, narration) = match &e {
+            Event::Visit { node } => {
+                self.visits += 1;
+                let n = tree.node(*node);
+                let what = if n.is_leaf() { "a leaf" } else { "an internal node" };
+                (Focus { node: *node, slot: None }, format!("Read page {node}, {what} holding {}.", keys_text(&n.keys)))
+            }
+            Event::Compare { node, index, ordering } => {
+                self.comparisons += 1;
+                let k = &tree.node(*node).keys[*index];
+                let verdict = match ordering {
+                    std::cmp::Ordering::Less => format!("{key} is larger, so it belongs to the right of {k}"),
+                    std::cmp::Ordering::Greater => format!("{key} is smaller, so it belongs to the left of {k}"),
+                    std::cmp::Ordering::Equal => format!("they are equal"),
+                };
+                (Focus { node: *node, slot: Some(*index) }, format!("Compare {key} with {k}: {verdict}."))
+            }
+            Event::Descend { from, to, child } => (
+                Focus { node: *to, slot: None },
+                format!("Follow child pointer {} of page {from} down to page {to}.", child + 1),
+            ),
+            Event::Insert { node, slot } => (
+                Focus { node: *node, slot: Some(*slot) },
+                format!("Insert {key} into leaf {node} at position {}; it now holds {} of at most {max} keys.", slot + 1, tree.node(*node).keys.len()),
+            ),
+            Event::SplitLeaf { left, right, separator } => (
+                Focus { node: *right, slot: None },
+                format!("Leaf {left} is over its limit of {max} keys, so it splits: the upper half moves to new leaf {right}, and a copy of {separator} goes up to the parent as a separator."),
+            ),
+            Event::SplitInternal { left, right, separator } => (
+                Focus { node: *right, slot: None },
+                format!("Internal node {left} is over its limit of {max} keys, so it splits into {left} and {right}; the middle key {separator} moves up to the parent."),
+            ),
+            Event::NewRoot { root } => (
+                Focus { node: *root, slot: None },
+                format!("The old root split, so page {root} becomes the new root: the tree is now {} levels tall.", tree.height()),
+            ),
+            Event::Remove { node, slot } => (
+                Focus { node: *node, slot: None },
+                format!("Remove {key} from leaf {node} (position {}); it holds {} key{} now, and the minimum is {}.", slot + 1, tree.node(*node).keys.len(), plural(tree.node(*node).keys.len()), tree.min_keys()),
+            ),
+            Event::Borrow { node, from } => (
+                Focus { node: *node, slot: None },
+                format!("Page {node} is below the minimum, and its neighbour {from} has a key to spare: borrow one, and update the separator between them."),
+            ),
+            Event::Merge { left, right } => (
+                Focus { node: *left, slot: None },
+                format!("Page {right} is below the minimum and no neighbour can spare a key, so it merges into page {left}, and their separator leaves the parent."),
+            ),
+            Event::RootCollapse { root } => (
+                Focus { node: *root, slot: None },
+                format!("The root has a single child left, so page {root} becomes the root: the tree is now {} level{} tall.", tree.height(), plural(tree.height())),
+            ),
+            Event::FollowLink { from, to } => (
+                Focus { node: *to, slot: None },
+                format!("Leaf {from} is finished; follow its link sideways to leaf {to} instead of climbing back up the tree."),
+            ),
+            Event::Found { node, slot } => (
+                Focus { node: *node, slot: Some(*slot) },
+                format!("Found {key} in leaf {node}: {} comparisons, {} page{} read.", self.comparisons, self.visits, plural(self.visits as usize)),
+            ),
+            Event::NotFound { node, .. } => (
+                Focus { node: *node, slot: None },
+                format!("{key} is not in leaf {node}, so it is not in the index: {} comparisons, {} page{} read.", self.comparisons, self.visits, plural(self.visits as usize)),
+            ),
+            Event::Duplicate { node, slot } => (
+                Focus { node: *node, slot: Some(*slot) },
+                format!("Refused: {key} is already in this unique index (a database reports a duplicate key error)."),
+            ),
+        };
+        self.frames.push(Frame { tree: snapshot, focus: Some(focus), narration, op: Some(self.op), comparisons: self.comparisons, visits: self.visits });
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// Every frame of a run: the opening tree, then each event of each operation in turn.
+pub fn record<K: Ord + Clone + Display>(order: usize, initial: &[K], ops: &[Op<K>]) -> Vec<Frame<K>> {
+    let mut tree = BPlusTree::new(order);
+    for k in initial {
+        let _ = tree.insert(k.clone(), ());
+    }
+    let mut frames = vec![Frame {
+        tree: Arc::new(tree.clone()),
+        focus: None,
+        narration: format!(
+            "An index of {} key{}, with at most {} keys per page: {} level{} tall.",
+            tree.len(),
+            plural(tree.len()),
+            tree.max_keys(),
+            tree.height(),
+            plural(tree.height())
+        ),
+        op: None,
+        comparisons: 0,
+        visits: 0,
+    }];
+    for (i, op) in ops.iter().enumerate() {
+        let key = match op {
+            Op::Insert(k) | Op::Delete(k) | Op::Search(k) => k.to_string(),
+            Op::Range(a, _) => a.to_string(),
+        };
+        let start = frames.len();
+        let mut r = Recorder { frames: &mut frames, key, op: i, comparisons: 0, visits: 0 };
+        match op {
+            Op::Insert(k) => {
+                let _ = tree.insert_traced(k.clone(), (), &mut r);
+            }
+            Op::Delete(k) => {
+                let _ = tree.remove_traced(k, &mut r);
+            }
+            Op::Search(k) => {
+                let _ = tree.get_traced(k, &mut r);
+            }
+            Op::Range(a, b) => {
+                let found = tree.range_traced(a, b, &mut r);
+                let (c, v) = (r.comparisons, r.visits);
+                let last = frames.last().map(|f| f.tree.clone()).unwrap_or_else(|| Arc::new(tree.clone()));
+                let keys: Vec<String> = found.iter().map(|(k, _)| k.to_string()).collect();
+                frames.push(Frame {
+                    tree: last,
+                    focus: None,
+                    narration: format!("The range {a} to {b} holds {} key{}: {}. {c} comparisons, {v} pages read.", found.len(), plural(found.len()), if keys.is_empty() { "none".to_string() } else { keys.join(", ") }),
+                    op: Some(i),
+                    comparisons: c,
+                    visits: v,
+                });
+            }
+        }
+        if let Some(first) = frames.get_mut(start) {
+            first.narration = format!("Next: {op}. {}", first.narration);
+        }
+    }
+    frames
+}
+
+/// The stepper over recorded frames.
+#[derive(Clone, Debug)]
+pub struct BTreeWalk<K> {
+    frames: Arc<Vec<Frame<K>>>,
+    at: usize,
+}
+
+impl<K: Ord + Clone + Display> BTreeWalk<K> {
+    pub fn new(order: usize, initial: &[K], ops: &[Op<K>]) -> Self {
+        BTreeWalk { frames: Arc::new(record(order, initial, ops)), at: 0 }
+    }
+
+    pub fn frame(&self) -> &Frame<K> {
+        &self.frames[self.at]
+    }
+}
+
+impl<K> PartialEq for BTreeWalk<K> {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.frames, &other.frames) && self.at == other.at
+    }
+}
+
+impl<K: Clone> Machine for BTreeWalk<K> {
+    fn advance(&mut self) -> bool {
+        if self.at + 1 >= self.frames.len() {
+            return false;
+        }
+        self.at += 1;
+        true
+    }
+
+    fn narrate(&self) -> String {
+        self.frames[self.at].narration.clone()
+    }
+}
+
+/// A node placed for drawing, in abstract units: one unit per key cell.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Placed {
+    pub id: NodeId,
+    pub level: usize,
+    /// Left edge and width, in key cells; nodes on a level never overlap.
+    pub x: f64,
+    pub width: f64,
+    pub keys: Vec<String>,
+    pub children: Vec<NodeId>,
+    pub leaf: bool,
+}
+
+/// Lays the tree out: leaves side by side with a gap, each parent centred over its children.
+pub fn layout<K: Ord + Clone + Display>(tree: &BPlusTree<K, ()>) -> Vec<Placed> {
+    const GAP: f64 = 0.6;
+    let mut out = Vec::new();
+    let mut cursor = 0.0;
+    place(tree, tree.root(), 0, &mut cursor, GAP, &mut out);
+    out
+}
+
+fn place<K: Ord + Clone + Display>(tree: &BPlusTree<K, ()>, id: NodeId, level: usize, cursor: &mut f64, gap: f64, out: &mut Vec<Placed>) -> (f64, f64) {
+    let n = tree.node(id);
+    let width = n.keys.len().max(1) as f64;
+    let keys: Vec<String> = n.keys.iter().map(|k| k.to_string()).collect();
+    let x = if n.is_leaf() {
+        let x = *cursor;
+        *cursor += width + gap;
+        x
+    } else {
+        let spans: Vec<(f64, f64)> = n.children().iter().map(|&c| place(tree, c, level + 1, cursor, gap, out)).collect();
+        let (lo, hi) = (spans.first().map(|s| s.0).unwrap_or(0.0), spans.last().map(|s| s.1).unwrap_or(0.0));
+        (lo + hi - width) / 2.0
+    };
+    out.push(Placed { id, level, x, width, keys, children: n.children().to_vec(), leaf: n.is_leaf() });
+    (x, x + width)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::timeline::{Timeline, TimelineConfig};
+
+    #[test]
+    fn a_split_is_narrated_step_by_step_and_steps_back_exactly() {
+        let mut t = Timeline::new(BTreeWalk::new(3, &[10, 20, 30], &[Op::Insert(25)]), TimelineConfig::default());
+        let lines = t.transcript();
+        assert!(lines[0].starts_with("An index of 3 keys, with at most 3 keys per page"));
+        assert!(lines[1].starts_with("Next: insert 25. Read page 0"));
+        assert!(lines.iter().any(|l| l.contains("Compare 25 with 20: 25 is larger")));
+        assert!(lines.iter().any(|l| l.contains("splits") && l.contains("copy of 25")), "{lines:#?}");
+        assert!(lines.last().unwrap().contains("now 2 levels tall"));
+        t.seek(t.last());
+        let end = t.current().frame().tree.clone();
+        t.back();
+        t.forward();
+        assert!(Arc::ptr_eq(&t.current().frame().tree, &end));
+    }
+
+    #[test]
+    fn searches_count_comparisons_and_pages() {
+        let keys: Vec<i64> = (1..=50).collect();
+        let walk = BTreeWalk::new(4, &keys, &[Op::Search(37), Op::Search(99)]);
+        let t = Timeline::new(walk, TimelineConfig::default());
+        let lines = t.transcript();
+        let found = lines.iter().find(|l| l.starts_with("Found 37")).expect("found");
+        assert!(found.contains("pages read"), "{found}");
+        assert!(lines.iter().any(|l| l.starts_with("99 is not in leaf")));
+    }
+
+    #[test]
+    fn duplicates_and_ranges_are_narrated() {
+        let t = Timeline::new(BTreeWalk::new(3, &[1, 2, 3, 4, 5, 6, 7, 8], &[Op::Insert(5), Op::Range(3, 6)]), TimelineConfig::default());
+        let lines = t.transcript();
+        assert!(lines.iter().any(|l| l.starts_with("Refused: 5 is already")));
+        assert!(lines.iter().any(|l| l.contains("follow its link sideways")));
+        assert!(lines.last().unwrap().starts_with("The range 3 to 6 holds 4 keys: 3, 4, 5, 6."));
+    }
+
+    #[test]
+    fn strings_work_as_keys() {
+        let t = Timeline::new(BTreeWalk::new(3, &["ada", "bob", "cy"].map(String::from), &[Op::Insert("ann".to_string())]), TimelineConfig::default());
+        assert!(t.transcript().iter().any(|l| l.contains("Compare ann with bob: ann is smaller")));
+    }
+
+    #[test]
+    fn layout_never_overlaps_and_centres_parents() {
+        let mut tree = BPlusTree::new(3);
+        for k in 0..60 {
+            tree.insert(k * 7 % 61, ()).unwrap();
+        }
+        let placed = layout(&tree);
+        assert_eq!(placed.len(), tree.node_count());
+        for level in 0..tree.height() {
+            let mut row: Vec<&Placed> = placed.iter().filter(|p| p.level == level).collect();
+            row.sort_by(|a, b| a.x.total_cmp(&b.x));
+            for w in row.windows(2) {
+                assert!(w[0].x + w[0].width <= w[1].x + 1e-9, "overlap on level {level}");
+            }
+        }
+        for p in placed.iter().filter(|p| !p.leaf) {
+            let kids: Vec<&Placed> = placed.iter().filter(|c| p.children.contains(&c.id)).collect();
+            let lo = kids.iter().map(|c| c.x).fold(f64::MAX, f64::min);
+            let hi = kids.iter().map(|c| c.x + c.width).fold(f64::MIN, f64::max);
+            assert!((p.x + p.width / 2.0 - (lo + hi) / 2.0).abs() < 1e-9);
+        }
+    }
+
+    #[test]
+    fn every_frame_of_a_random_run_holds_a_valid_tree() {
+        let ops: Vec<Op<i64>> = (0..60).map(|i| if i % 3 == 2 { Op::Delete((i * 13) % 40) } else { Op::Insert((i * 17) % 40) }).collect();
+        for order in 3..=6 {
+            for f in record(order, &[], &ops) {
+                // A frame can fall mid-operation (a node just overfilled, about to split), so a
+                // node may hold one key over the maximum, never more; every page is drawn.
+                let placed = layout(&f.tree);
+                assert_eq!(placed.len(), f.tree.node_count());
+                assert!(placed.iter().all(|p| p.keys.len() <= order + 1), "order {order}: {}", f.narration);
+            }
+            let last = record(order, &[], &ops).pop().unwrap();
+            last.tree.check().unwrap();
+        }
+    }
+}
