@@ -5,7 +5,10 @@ import { join, extname } from "node:path";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 
 const DIST = process.argv[2] ?? "dist";
-const BUDGET_FIRST_LOAD = 150 * 1024; // brotli bytes, foundation issue
+// Brotli budgets. The foundation alone measured 147.5 KB (its target was 150 KB); with the
+// widgets landing, the quality-gates issue sets 250 KB for a page's first load and 30 KB of CSS.
+const BUDGET_FIRST_LOAD = 250 * 1024;
+const BUDGET_CSS = 30 * 1024;
 
 const kb = (n) => (n / 1024).toFixed(1).padStart(8);
 const measure = (buf) => ({
@@ -56,4 +59,9 @@ if (total.brotli > BUDGET_FIRST_LOAD) {
   console.error(`Biggest contributors: ${firstLoad.sort((a, b) => b.brotli - a.brotli).slice(0, 3).map((r) => `${r.file} ${(r.brotli / 1024).toFixed(1)} KB`).join(", ")}`);
   process.exit(1);
 }
-console.log(`Within budget: ${(total.brotli / 1024).toFixed(1)} KB of ${BUDGET_FIRST_LOAD / 1024} KB brotli.`);
+const css = rows.filter((r) => r.kind === "css").reduce((a, r) => a + r.brotli, 0);
+if (css > BUDGET_CSS) {
+  console.error(`\nOver budget: CSS is ${(css / 1024).toFixed(1)} KB brotli; the budget is ${BUDGET_CSS / 1024} KB.`);
+  process.exit(1);
+}
+console.log(`Within budget: first load ${(total.brotli / 1024).toFixed(1)} KB of ${BUDGET_FIRST_LOAD / 1024} KB, CSS ${(css / 1024).toFixed(1)} KB of ${BUDGET_CSS / 1024} KB (brotli).`);

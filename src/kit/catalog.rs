@@ -84,8 +84,20 @@ pub const JSON_INSPECTOR: WidgetSpec = WidgetSpec {
     ],
 };
 
+pub const BTREE_INDEX: WidgetSpec = WidgetSpec {
+    id: "btree-index",
+    title: "B-tree index",
+    kind: EngineKind::RealEngine,
+    params: &[
+        ParamSpec { key: "order", kind: ParamKind::Int { min: 3, max: 16 }, default: "4" },
+        ParamSpec { key: "keytype", kind: ParamKind::Choice(&["int", "text"]), default: "int" },
+        ParamSpec { key: "keys", kind: ParamKind::Text { max_chars: 2_000 }, default: "10,20,30,40,50,60,70" },
+        ParamSpec { key: "ops", kind: ParamKind::Text { max_chars: 1_000 }, default: "insert:45;search:60" },
+    ],
+};
+
 /// Every widget the guide can place in its text.
-pub static WIDGETS: &[WidgetSpec] = &[JSON_INSPECTOR];
+pub static WIDGETS: &[WidgetSpec] = &[JSON_INSPECTOR, BTREE_INDEX];
 
 pub fn find(id: &str) -> Option<&'static WidgetSpec> {
     WIDGETS.iter().find(|w| w.id == id)

@@ -292,6 +292,152 @@ fn place<K: Ord + Clone + Display>(tree: &BPlusTree<K, ()>, id: NodeId, level: u
     (x, x + width)
 }
 
+/// The most keys the stepper draws, and the most operations it replays: enough to see
+/// several levels form, few enough to read every page.
+pub const MAX_KEYS: usize = 64;
+pub const MAX_OPS: usize = 24;
+/// The longest text key.
+pub const MAX_TEXT_KEY: usize = 24;
+
+/// A key in the stepper's index: all integers, or all short strings (such as emails).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum IndexKey {
+    Int(i64),
+    Text(String),
+}
+
+impl Display for IndexKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            IndexKey::Int(n) => write!(f, "{n}"),
+            IndexKey::Text(s) => write!(f, "{s}"),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyType {
+    Int,
+    Text,
+}
+
+impl KeyType {
+    pub fn from_name(name: &str) -> KeyType {
+        if name == "text" {
+            KeyType::Text
+        } else {
+            KeyType::Int
+        }
+    }
+}
+
+/// Reads one key typed by the reader, with a message a reader can act on when it is wrong.
+pub fn parse_key(raw: &str, kind: KeyType) -> Result<IndexKey, String> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Err("Type a key first.".into());
+    }
+    match kind {
+        KeyType::Int => raw.parse::<i64>().map(IndexKey::Int).map_err(|_| {
+            let shown: String = raw.chars().filter(|c| !c.is_control()).take(20).collect();
+            format!("“{shown}” is not a whole number, and this index holds whole numbers.")
+        }),
+        KeyType::Text => {
+            let n = raw.chars().count();
+            if n > MAX_TEXT_KEY {
+                Err(format!("That key is {n} characters long; keys here are at most {MAX_TEXT_KEY}."))
+            } else if raw.chars().any(|c| c.is_control() || c == ',' || c == ';' || c.is_whitespace()) {
+                Err("Text keys cannot contain spaces, commas, semicolons or control characters.".into())
+            } else {
+                Ok(IndexKey::Text(raw.to_string()))
+            }
+        }
+    }
+}
+
+/// Reads a comma-separated list of keys. Repeats are kept once.
+pub fn parse_keys(raw: &str, kind: KeyType) -> Result<Vec<IndexKey>, String> {
+    let mut out: Vec<IndexKey> = Vec::new();
+    for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let k = parse_key(part, kind)?;
+        if !out.contains(&k) {
+            out.push(k);
+        }
+        if out.len() > MAX_KEYS {
+            return Err(format!("The stepper draws at most {MAX_KEYS} keys; use fewer."));
+        }
+    }
+    Ok(out)
+}
+
+/// Reads operations written as `insert:25;delete:40;search:70;range:20..60`.
+pub fn parse_ops(raw: &str, kind: KeyType) -> Result<Vec<Op<IndexKey>>, String> {
+    let mut out = Vec::new();
+    for part in raw.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        let (verb, arg) = part.split_once(':').ok_or_else(|| format!("“{}” should look like insert:25.", part.chars().take(20).collect::<String>()))?;
+        let op = match verb {
+            "insert" => Op::Insert(parse_key(arg, kind)?),
+            "delete" => Op::Delete(parse_key(arg, kind)?),
+            "search" => Op::Search(parse_key(arg, kind)?),
+            "range" => {
+                let (a, b) = arg.split_once("..").ok_or("A range looks like 20..60.")?;
+                let (a, b) = (parse_key(a, kind)?, parse_key(b, kind)?);
+                if a > b {
+                    return Err(format!("The range {a}..{b} is empty: its start is after its end."));
+                }
+                Op::Range(a, b)
+            }
+            _ => return Err(format!("“{}” is not an operation: use insert, delete, search or range.", verb.chars().take(20).collect::<String>())),
+        };
+        out.push(op);
+        if out.len() > MAX_OPS {
+            return Err(format!("The stepper replays at most {MAX_OPS} operations; reset to start afresh."));
+        }
+    }
+    Ok(out)
+}
+
+/// Writes operations in the form `parse_ops` reads.
+pub fn ops_to_string(ops: &[Op<IndexKey>]) -> String {
+    let parts: Vec<String> = ops
+        .iter()
+        .map(|op| match op {
+            Op::Insert(k) => format!("insert:{k}"),
+            Op::Delete(k) => format!("delete:{k}"),
+            Op::Search(k) => format!("search:{k}"),
+            Op::Range(a, b) => format!("range:{a}..{b}"),
+        })
+        .collect();
+    parts.join(";")
+}
+
+/// `n` distinct keys drawn from `seed`: integers below 1,000, or email-like strings.
+pub fn random_keys(seed: u64, n: usize, kind: KeyType) -> Vec<IndexKey> {
+    const NAMES: &[&str] = &["ada", "alan", "barbara", "dennis", "edsger", "frances", "grace", "hedy", "ken", "linus", "margaret", "radia", "tim", "vint"];
+    let mut x = seed;
+    let mut next = move || {
+        x = x.wrapping_add(0x9E3779B97F4A7C15);
+        let mut z = x;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58476D1CE4E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D049BB133111EB);
+        z ^ (z >> 31)
+    };
+    let mut out = Vec::new();
+    let mut tries = 0;
+    while out.len() < n.min(MAX_KEYS) && tries < 10_000 {
+        tries += 1;
+        let r = next();
+        let k = match kind {
+            KeyType::Int => IndexKey::Int((r % 1000) as i64),
+            KeyType::Text => IndexKey::Text(format!("{}{}@x.io", NAMES[(r % NAMES.len() as u64) as usize], (r >> 32) % 100)),
+        };
+        if !out.contains(&k) {
+            out.push(k);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -337,6 +483,36 @@ mod tests {
     fn strings_work_as_keys() {
         let t = Timeline::new(BTreeWalk::new(3, &["ada", "bob", "cy"].map(String::from), &[Op::Insert("ann".to_string())]), TimelineConfig::default());
         assert!(t.transcript().iter().any(|l| l.contains("Compare ann with bob: ann is smaller")));
+    }
+
+    #[test]
+    fn reader_input_is_parsed_with_clear_messages() {
+        assert_eq!(parse_keys("3, 1,3 ,2", KeyType::Int).unwrap(), vec![IndexKey::Int(3), IndexKey::Int(1), IndexKey::Int(2)]);
+        assert!(parse_key("abc", KeyType::Int).unwrap_err().contains("not a whole number"));
+        assert!(parse_key("  ", KeyType::Int).unwrap_err().contains("Type a key"));
+        assert!(parse_key("99999999999999999999", KeyType::Int).is_err());
+        assert!(parse_key(&"x".repeat(25), KeyType::Text).unwrap_err().contains("at most 24"));
+        assert!(parse_key("a b", KeyType::Text).is_err());
+        assert!(parse_key("<script>", KeyType::Text).is_ok(), "any printable text is a key; the view shows it as text");
+        let many: Vec<String> = (0..65).map(|i| i.to_string()).collect();
+        assert!(parse_keys(&many.join(","), KeyType::Int).unwrap_err().contains("at most 64"));
+        let ops = parse_ops("insert:25;delete:40;search:70;range:20..60", KeyType::Int).unwrap();
+        assert_eq!(ops_to_string(&ops), "insert:25;delete:40;search:70;range:20..60");
+        assert!(parse_ops("range:60..20", KeyType::Int).unwrap_err().contains("empty"));
+        assert!(parse_ops("drop:1", KeyType::Int).unwrap_err().contains("not an operation"));
+        assert!(parse_ops("insert", KeyType::Int).is_err());
+    }
+
+    #[test]
+    fn random_keys_repeat_for_a_seed_and_are_distinct() {
+        let a = random_keys(7, 40, KeyType::Text);
+        assert_eq!(a, random_keys(7, 40, KeyType::Text));
+        assert_ne!(a, random_keys(8, 40, KeyType::Text));
+        let mut d = a.clone();
+        d.sort();
+        d.dedup();
+        assert_eq!(d.len(), 40);
+        assert_eq!(random_keys(1, 500, KeyType::Int).len(), MAX_KEYS);
     }
 
     #[test]

@@ -1,4 +1,5 @@
 //! Widget views, one folder each. `mount` places the widget a content directive names.
+mod btree_index;
 mod json_inspector;
 
 use leptos::prelude::*;
@@ -8,6 +9,7 @@ use crate::book::WidgetPlacement;
 pub fn mount(p: &'static WidgetPlacement) -> AnyView {
     match p.widget {
         "json-inspector" => view! { <json_inspector::JsonInspector placement=p/> }.into_any(),
+        "btree-index" => view! { <btree_index::BTreeIndex placement=p/> }.into_any(),
         // The build refuses directives naming unknown widgets, so this is never reached.
         other => view! { <p class="notice">{format!("Unknown widget “{other}”.")}</p> }.into_any(),
     }

@@ -1,0 +1,277 @@
+//! The B-tree index stepper: a real B+tree (sim::btree) replays the reader's operations,
+//! and every comparison, page read, split, borrow and merge is a step. This view only
+//! paints frames and the layout that sim::btree_walk computes.
+
+use leptos::prelude::*;
+
+use crate::book::WidgetPlacement;
+use crate::kit::catalog::{ParamValue, BTREE_INDEX};
+use crate::kit::url_state;
+use crate::sim::btree_walk::{self, layout, BTreeWalk, IndexKey, KeyType, Op};
+use crate::sim::timeline::{Timeline, TimelineConfig};
+use crate::ui::stepper::WidgetFrame;
+
+/// Pixel sizes of the drawing: one key cell, one node row, the gap between levels.
+const ROW_H: f64 = 30.0;
+const LEVEL_GAP: f64 = 56.0;
+const PAD: f64 = 8.0;
+/// Room above the top row for the page labels.
+const TOP: f64 = 16.0;
+
+#[derive(Clone, PartialEq)]
+struct Setup {
+    order: usize,
+    keytype: KeyType,
+    keys: Vec<IndexKey>,
+    ops: Vec<Op<IndexKey>>,
+}
+
+fn timeline_for(s: &Setup) -> Timeline<BTreeWalk<IndexKey>> {
+    Timeline::new(BTreeWalk::new(s.order, &s.keys, &s.ops), TimelineConfig { checkpoint_every: 32, max_steps: 50_000 })
+}
+
+fn keys_to_string(keys: &[IndexKey]) -> String {
+    keys.iter().map(|k| k.to_string()).collect::<Vec<_>>().join(",")
+}
+
+#[component]
+pub fn BTreeIndex(placement: &'static WidgetPlacement) -> impl IntoView {
+    let spec = &BTREE_INDEX;
+    let state = url_state::read(spec, placement.instance, placement.settings, &crate::ui::browser::query_pairs());
+    let mut notices = state.notices.clone();
+    let keytype = KeyType::from_name(state.text("keytype").unwrap_or("int"));
+    let defaults = || (btree_walk::parse_keys("10,20,30,40,50,60,70", KeyType::Int).unwrap_or_default(), Vec::new());
+    // Settings that parse as a type but not as keys or operations fall back, with a notice.
+    let (keys, ops) = match (
+        btree_walk::parse_keys(state.text("keys").unwrap_or(""), keytype),
+        btree_walk::parse_ops(state.text("ops").unwrap_or(""), keytype),
+    ) {
+        (Ok(k), Ok(o)) => (k, o),
+        (Err(e), _) | (_, Err(e)) => {
+            notices.push(url_state::Notice { key: "keys/ops".into(), message: e });
+            defaults()
+        }
+    };
+    let keytype = if notices.iter().any(|n| n.key == "keys/ops") { KeyType::Int } else { keytype };
+    let setup = RwSignal::new(Setup { order: state.int("order").unwrap_or(4) as usize, keytype, keys, ops });
+    let timeline = RwSignal::new(timeline_for(&setup.get_untracked()));
+    timeline.update(|t| t.seek(state.int("step").unwrap_or(0) as usize));
+    let notices = RwSignal::new(notices);
+    let input = RwSignal::new(String::new());
+    let message = RwSignal::new(None::<String>);
+
+    let settings = Signal::derive(move || {
+        setup.with(|s| {
+            vec![
+                ("order", s.order.to_string()),
+                ("keytype", if s.keytype == KeyType::Text { "text" } else { "int" }.to_string()),
+                ("keys", keys_to_string(&s.keys)),
+                ("ops", btree_walk::ops_to_string(&s.ops)),
+            ]
+        })
+    });
+
+    // Rebuilds the run and opens it at `step` (the first frame of the newest operation).
+    let rebuild = move |next: Setup, to_newest_op: bool| {
+        let mut t = timeline_for(&next);
+        if to_newest_op && !next.ops.is_empty() {
+            let newest = next.ops.len() - 1;
+            let mut probe = t.clone();
+            probe.reset();
+            while probe.current().frame().op != Some(newest) && probe.forward() {}
+            t.seek(probe.pos());
+        }
+        setup.set(next);
+        timeline.set(t);
+    };
+
+    let add_op = move |verb: &'static str| {
+        let kt = setup.with_untracked(|s| s.keytype);
+        let raw = input.get_untracked();
+        let parsed = if verb == "range" {
+            btree_walk::parse_ops(&format!("range:{}", raw.trim()), kt).and_then(|mut v| v.pop().ok_or_else(|| "A range looks like 20..60.".to_string()))
+        } else {
+            btree_walk::parse_key(&raw, kt).map(|k| match verb {
+                "insert" => Op::Insert(k),
+                "delete" => Op::Delete(k),
+                _ => Op::Search(k),
+            })
+        };
+        match parsed {
+            Ok(op) => {
+                let mut next = setup.get_untracked();
+                if next.ops.len() >= btree_walk::MAX_OPS {
+                    message.set(Some(format!("The stepper replays at most {} operations; press “Start over” to begin again.", btree_walk::MAX_OPS)));
+                    return;
+                }
+                next.ops.push(op);
+                message.set(None);
+                rebuild(next, true);
+            }
+            Err(e) => message.set(Some(e)),
+        }
+    };
+
+    let start_over = move |keys: Vec<IndexKey>| {
+        let mut next = setup.get_untracked();
+        next.keys = keys;
+        next.ops.clear();
+        message.set(None);
+        rebuild(next, false);
+    };
+
+    let id = placement.instance;
+    view! {
+        <WidgetFrame spec=spec instance=placement.instance timeline=timeline notices=notices settings=settings>
+            <div class="btree">
+                <div class="btree-inputs">
+                    <label>
+                        "Keys per page (fan-out) "
+                        <select
+                            data-testid="btree-order"
+                            prop:value=move || setup.with(|s| s.order.to_string())
+                            on:change=move |e| {
+                                if let Some(ParamValue::Int(n)) = spec.param("order").and_then(|p| p.parse(&event_target_value(&e)).ok()) {
+                                    let mut next = setup.get_untracked();
+                                    next.order = n as usize;
+                                    rebuild(next, false);
+                                }
+                            }
+                        >
+                            {(3..=16).map(|n| view! { <option value=n.to_string()>{n.to_string()}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <label>
+                        "Keys "
+                        <select
+                            prop:value=move || setup.with(|s| if s.keytype == KeyType::Text { "text" } else { "int" })
+                            on:change=move |e| {
+                                let kt = KeyType::from_name(&event_target_value(&e));
+                                let mut next = setup.get_untracked();
+                                next.keytype = kt;
+                                next.keys = btree_walk::random_keys(7, 12, kt);
+                                next.ops.clear();
+                                message.set(None);
+                                rebuild(next, false);
+                            }
+                        >
+                            <option value="int">"Whole numbers"</option>
+                            <option value="text">"Emails (text)"</option>
+                        </select>
+                    </label>
+                </div>
+                <div class="btree-ops" role="group" aria-label="Operations">
+                    <label for=format!("{id}-key")>"Key, or a range like 20..60"</label>
+                    <input
+                        id=format!("{id}-key")
+                        type="text"
+                        data-testid="btree-key"
+                        autocomplete="off"
+                        spellcheck="false"
+                        aria-describedby=format!("{id}-message")
+                        prop:value=move || input.get()
+                        on:input=move |e| input.set(event_target_value(&e))
+                        on:keydown=move |e| {
+                            if e.key() == "Enter" {
+                                e.prevent_default();
+                                add_op("insert");
+                            }
+                        }
+                    />
+                    <div class="btree-buttons">
+                        <button data-testid="btree-insert" on:click=move |_| add_op("insert")>"Insert"</button>
+                        <button data-testid="btree-delete" on:click=move |_| add_op("delete")>"Delete"</button>
+                        <button data-testid="btree-search" on:click=move |_| add_op("search")>"Search"</button>
+                        <button on:click=move |_| add_op("range")>"Range scan"</button>
+                        <button on:click=move |_| {
+                            let kt = setup.with_untracked(|s| s.keytype);
+                            let seed = (js_sys::Math::random() * 1e9) as u64;
+                            start_over(btree_walk::random_keys(seed, 20, kt));
+                        }>"Random 20 keys"</button>
+                        <button data-testid="btree-start-over" on:click=move |_| start_over(setup.with_untracked(|s| s.keys.clone()))>"Start over"</button>
+                    </div>
+                    <p class="input-error" id=format!("{id}-message") role="alert">{move || message.get()}</p>
+                </div>
+                <p class="meta" data-testid="btree-stats">
+                    {move || timeline.with(|t| {
+                        let f = t.current().frame();
+                        let s = setup.get();
+                        match f.op {
+                            Some(i) => format!("Operation {} of {}: {} · {} comparisons · {} pages read · {} levels", i + 1, s.ops.len(), s.ops[i], f.comparisons, f.visits, f.tree.height()),
+                            None => format!("{} keys · {} levels · {} pages", f.tree.len(), f.tree.height(), f.tree.node_count()),
+                        }
+                    })}
+                </p>
+                <TreeDrawing timeline=timeline text_keys=Signal::derive(move || setup.with(|s| s.keytype == KeyType::Text))/>
+            </div>
+        </WidgetFrame>
+    }
+}
+
+/// The tree as SVG: pages as boxes of key cells, child pointers, and the leaf links.
+#[component]
+fn TreeDrawing(timeline: RwSignal<Timeline<BTreeWalk<IndexKey>>>, #[prop(into)] text_keys: Signal<bool>) -> impl IntoView {
+    move || {
+        let cell = if text_keys.get() { 104.0 } else { 40.0 };
+        timeline.with(|t| {
+            let f = t.current().frame();
+            let placed = layout(&f.tree);
+            let width = placed.iter().map(|p| p.x + p.width).fold(0.0, f64::max) * cell + 2.0 * PAD;
+            let levels = placed.iter().map(|p| p.level).max().unwrap_or(0) + 1;
+            let height = levels as f64 * (ROW_H + LEVEL_GAP) - LEVEL_GAP + TOP + PAD;
+            let pos = |id| placed.iter().find(|p| p.id == id);
+            let y = |level: usize| TOP + level as f64 * (ROW_H + LEVEL_GAP);
+            let focus = f.focus;
+            let mut edges = Vec::new();
+            for p in &placed {
+                for (i, c) in p.children.iter().enumerate() {
+                    if let Some(c) = pos(*c) {
+                        let x1 = PAD + (p.x + i as f64 * p.width / p.children.len().max(1) as f64 + p.width / p.children.len().max(1) as f64 / 2.0) * cell;
+                        let x2 = PAD + (c.x + c.width / 2.0) * cell;
+                        edges.push(view! { <line class="edge" x1=x1 y1=y(p.level) + ROW_H x2=x2 y2=y(c.level)/> });
+                    }
+                }
+            }
+            let mut leaves: Vec<_> = placed.iter().filter(|p| p.leaf).collect();
+            leaves.sort_by(|a, b| a.x.total_cmp(&b.x));
+            let links = leaves.windows(2).map(|w| {
+                let (a, b) = (w[0], w[1]);
+                let yy = y(a.level) + ROW_H / 2.0;
+                view! { <line class="leaf-link" x1=PAD + (a.x + a.width) * cell x2=PAD + b.x * cell y1=yy y2=yy marker-end="url(#arrow)"/> }
+            }).collect_view();
+            let nodes = placed.iter().map(|p| {
+                let here = focus.is_some_and(|fc| fc.node == p.id);
+                let slot = focus.filter(|fc| fc.node == p.id).and_then(|fc| fc.slot);
+                let x0 = PAD + p.x * cell;
+                let cells = p.keys.iter().enumerate().map(|(i, k)| {
+                    let hot = slot == Some(i);
+                    view! {
+                        <rect class="cell" class:hot=hot x=x0 + i as f64 * cell y=y(p.level) width=cell height=ROW_H/>
+                        <text x=x0 + (i as f64 + 0.5) * cell y=y(p.level) + ROW_H / 2.0 + 5.0 text-anchor="middle">{k.clone()}</text>
+                    }
+                }).collect_view();
+                view! {
+                    <g class="page" class:leaf=p.leaf class:current=here data-page=p.id>
+                        <rect class="frame" x=x0 y=y(p.level) width=p.width * cell height=ROW_H rx="4"/>
+                        {cells}
+                        <text class="page-id" x=x0 y=y(p.level) - 4.0>{format!("p{}", p.id)}</text>
+                    </g>
+                }
+            }).collect_view();
+            view! {
+                <div class="tree-scroll" tabindex="0" role="region" aria-label="The index drawn as a tree; the narration describes each step">
+                    <svg class="tree" width=width height=height viewBox=format!("0 0 {width} {height}") role="img" aria-label=format!("B+tree with {} pages on {} levels", placed.len(), levels)>
+                        <defs>
+                            <marker id="arrow" viewBox="0 0 6 6" refX="5" refY="3" markerWidth="6" markerHeight="6" orient="auto">
+                                <path d="M0,0 L6,3 L0,6 z" class="arrowhead"/>
+                            </marker>
+                        </defs>
+                        {edges}
+                        {links}
+                        {nodes}
+                    </svg>
+                </div>
+            }
+        })
+    }
+}

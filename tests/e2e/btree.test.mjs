@@ -1,0 +1,97 @@
+// The B-tree index stepper, driven as a reader would: insert keys, watch the split, step
+// back to the start, and reopen a shared link at the same step.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startServer } from "./server.mjs";
+import { launch } from "./browser.mjs";
+
+let server, browser, origin;
+before(async () => {
+  server = await startServer({ root: "dist" });
+  origin = `http://127.0.0.1:${server.address().port}`;
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+async function open(path) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.seen = [];
+  page.on("console", (m) => ["error", "warning"].includes(m.type()) && page.seen.push(m.text()));
+  page.on("pageerror", (e) => page.seen.push(e.message));
+  await page.goto(origin + path);
+  await page.waitForSelector("[data-widget=btree-index]");
+  return page;
+}
+
+const W = "[data-widget=btree-index]";
+const narration = (p) => p.textContent(`${W} [data-narration]`);
+const steps = (p) => p.textContent(`${W} [data-testid=step-count]`);
+
+test("inserting keys splits a leaf, narrated, and steps back to the start exactly", async () => {
+  const page = await open("/databases/indexes");
+  await page.click(`${W} [data-testid=btree-start-over]`);
+  assert.match(await steps(page), /^Step 0 of 0$/);
+  const pagesBefore = await page.locator(`${W} svg.tree .page`).count();
+  for (const k of ["35", "36", "37"]) {
+    await page.fill(`${W} [data-testid=btree-key]`, k);
+    await page.click(`${W} [data-testid=btree-insert]`);
+  }
+  const transcript = [];
+  await page.click(`${W} .transcript summary`);
+  for (const li of await page.locator(`${W} [data-testid=transcript] li`).all()) transcript.push(await li.textContent());
+  assert.ok(transcript.some((l) => /splits/.test(l)), "a split is narrated");
+  await page.focus(W);
+  await page.keyboard.press("End");
+  assert.ok((await page.locator(`${W} svg.tree .page`).count()) > pagesBefore, "the split added pages");
+  const atEnd = await page.locator(`${W} svg.tree`).innerHTML();
+  await page.keyboard.press("Home");
+  assert.match(await steps(page), /^Step 0 of/);
+  assert.equal(await page.locator(`${W} svg.tree .page`).count(), pagesBefore, "back at the start, the tree is as it was");
+  await page.keyboard.press("End");
+  assert.equal(await page.locator(`${W} svg.tree`).innerHTML(), atEnd, "and forward again it is exactly the same");
+  assert.deepEqual(page.seen, []);
+  await page.close();
+});
+
+test("a shared link reopens the same operations at the same step", async () => {
+  const page = await open("/databases/indexes");
+  await page.fill(`${W} [data-testid=btree-key]`, "65");
+  await page.click(`${W} [data-testid=btree-delete]`);
+  await page.focus(W);
+  for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowRight");
+  const said = await narration(page);
+  const at = await steps(page);
+  const again = await open(page.url().slice(origin.length));
+  assert.equal(await steps(again), at);
+  assert.equal(await narration(again), said);
+  await page.close();
+  await again.close();
+});
+
+test("bad keys get a clear inline message and change nothing", async () => {
+  const page = await open("/databases/indexes");
+  const before = await steps(page);
+  for (const [bad, msg] of [["abc", /not a whole number/], ["", /Type a key/], ["<img src=x onerror=alert(1)>", /not a whole number/], ["60..20", /empty/]]) {
+    await page.fill(`${W} [data-testid=btree-key]`, bad);
+    await page.click(bad.includes("..") ? `${W} button:text("Range scan")` : `${W} [data-testid=btree-insert]`);
+    assert.match(await page.textContent(`${W} .input-error`), msg, bad);
+    assert.equal(await steps(page), before);
+  }
+  const garbled = await open("/databases/indexes?btree-index.ops=drop:1&btree-index.order=99");
+  assert.ok(await garbled.isVisible(`${W} [data-testid=url-notice]`));
+  assert.deepEqual([...page.seen, ...garbled.seen], []);
+  await page.close();
+  await garbled.close();
+});
+
+test("text keys: an index on emails", async () => {
+  const page = await open("/databases/indexes?btree-index.keytype=text&btree-index.keys=ada%40x.io,bob%40x.io,cy%40x.io&btree-index.ops=insert:ann%40x.io");
+  await page.focus(W);
+  await page.keyboard.press("End");
+  assert.match(await page.textContent(`${W} svg.tree`), /ann@x\.io/);
+  assert.deepEqual(page.seen, []);
+  await page.close();
+});
