@@ -461,6 +461,31 @@ impl<K: Ord + Clone, V: Clone> BPlusTree<K, V> {
         }
     }
 
+    /// Pages an insert of `key` would write, without changing anything: the leaf it lands
+    /// in, each page a split creates, each parent that takes a separator, and a new root if
+    /// the root splits. A key already present writes nothing.
+    pub fn insert_cost(&self, key: &K) -> usize {
+        let (leaf, path) = self.descend(key, &mut NoTrace);
+        if self.search_node(leaf, key, &mut NoTrace).is_ok() {
+            return 0;
+        }
+        let mut pages = 1;
+        let mut full = self.nodes[leaf].keys.len() == self.max_keys;
+        for &(parent, _) in path.iter().rev() {
+            if !full {
+                return pages;
+            }
+            // The full node splits (one new page) and its parent takes a separator.
+            pages += 2;
+            full = self.nodes[parent].keys.len() == self.max_keys;
+        }
+        if full {
+            // The root itself splits: a new sibling and a new root.
+            pages += 2;
+        }
+        pages
+    }
+
     /// Entries with `from <= key <= to`, in order, following leaf links.
     pub fn range(&self, from: &K, to: &K) -> Vec<(K, V)> {
         self.range_traced(from, to, &mut NoTrace)
@@ -755,6 +780,28 @@ mod tests {
         let got = tree.range_traced(&10, &40, &mut r);
         assert_eq!(got.len(), 31);
         assert!(r.0.iter().filter(|e| matches!(e, Event::FollowLink { .. })).count() >= 5);
+    }
+
+    #[test]
+    fn insert_cost_predicts_the_pages_a_real_insert_writes() {
+        for order in 3..=8 {
+            let mut tree = BPlusTree::new(order);
+            let mut rng = Rng(order as u64);
+            for _ in 0..400 {
+                let k = rng.below(2000) as i64;
+                let predicted = tree.insert_cost(&k);
+                let mut copy = tree.clone();
+                let mut r = Recorder::default();
+                let ok = copy.insert_traced(k, (), &mut r).is_ok();
+                let splits = r.0.iter().filter(|e| matches!(e, Event::SplitLeaf { .. } | Event::SplitInternal { .. })).count();
+                let new_root = r.0.iter().any(|e| matches!(e, Event::NewRoot { .. }));
+                // The leaf, plus per split a new page and a parent write, where a root split's
+                // "parent" is the new root.
+                let expected = if ok { 1 + 2 * splits } else { 0 };
+                assert_eq!(predicted, expected, "order {order} key {k} splits {splits} new root {new_root}");
+                let _ = tree.insert(k, ());
+            }
+        }
     }
 
     #[test]

@@ -3,4 +3,5 @@
 pub mod btree;
 pub mod btree_walk;
 pub mod json;
+pub mod scan_vs_index;
 pub mod timeline;

@@ -95,3 +95,41 @@ test("text keys: an index on emails", async () => {
   assert.deepEqual(page.seen, []);
   await page.close();
 });
+
+test("index vs full scan at 1,000,000 rows, with no task over 50 ms", async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.seen = [];
+  page.on("console", (m) => ["error", "warning"].includes(m.type()) && page.seen.push(m.text()));
+  await page.addInitScript(() => {
+    window.__long = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__long.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: "longtask", buffered: true });
+  });
+  await page.goto(origin + "/databases/indexes");
+  await page.waitForSelector("[data-testid=scan-size]");
+  await page.waitForTimeout(500);
+  const clickedAt = await page.evaluate(() => performance.now());
+  await page.selectOption("[data-testid=scan-size]", "1000000");
+  await page.click("[data-testid=scan-build]");
+  assert.ok(await page.isVisible(".scan-progress progress"), "a progress bar shows while building");
+  await page.waitForSelector("[data-testid=scan-ready]", { timeout: 120000 });
+  const ready = await page.textContent("[data-testid=scan-ready]");
+  assert.match(ready, /^Built 1,000,000 rows and their index in [\d,]+ ms: the index is \d levels tall/);
+  await page.click("[data-testid=scan-run]");
+  await page.waitForSelector("[data-testid=scan-results]");
+  const cells = await page.$$eval("[data-testid=scan-results] tbody tr", (rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
+  assert.deepEqual(cells[0].slice(0, 4), ["Full scan", "1,000,000", "1,000,000", "20,000"]);
+  assert.equal(cells[1][0], "Index");
+  assert.ok(Number(cells[1][2]) < 40, `index comparisons ${cells[1][2]}`);
+  assert.equal(await page.locator(".scan-plot circle").count(), 12, "six sizes, two methods each");
+  await page.fill("[data-testid=scan-email]", "");
+  await page.click("[data-testid=scan-run]");
+  assert.match(await page.textContent(".scan-find .input-error"), /Type an email/);
+  await page.waitForTimeout(300);
+  const long = await page.evaluate((t) => window.__long.filter((e) => e.start >= t), clickedAt);
+  assert.deepEqual(long, [], `long tasks after the first click: ${JSON.stringify(long)}`);
+  assert.deepEqual(page.seen, []);
+  console.log(`# 1,000,000-row build: ${ready.match(/in ([\d,]+) ms/)[1]} ms; results ${JSON.stringify(cells)}`);
+  await page.close();
+});

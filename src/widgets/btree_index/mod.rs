@@ -2,6 +2,8 @@
 //! and every comparison, page read, split, borrow and merge is a step. This view only
 //! paints frames and the layout that sim::btree_walk computes.
 
+mod scan;
+
 use leptos::prelude::*;
 
 use crate::book::WidgetPlacement;
@@ -203,6 +205,7 @@ pub fn BTreeIndex(placement: &'static WidgetPlacement) -> impl IntoView {
                     })}
                 </p>
                 <TreeDrawing timeline=timeline text_keys=Signal::derive(move || setup.with(|s| s.keytype == KeyType::Text))/>
+                <scan::ScanPanel instance=placement.instance/>
             </div>
         </WidgetFrame>
     }
