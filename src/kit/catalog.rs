@@ -90,9 +90,11 @@ pub const BTREE_INDEX: WidgetSpec = WidgetSpec {
     kind: EngineKind::RealEngine,
     params: &[
         ParamSpec { key: "order", kind: ParamKind::Int { min: 3, max: 16 }, default: "4" },
-        ParamSpec { key: "keytype", kind: ParamKind::Choice(&["int", "text"]), default: "int" },
+        ParamSpec { key: "keytype", kind: ParamKind::Choice(&["int", "text", "pair"]), default: "int" },
         ParamSpec { key: "keys", kind: ParamKind::Text { max_chars: 2_000 }, default: "10,20,30,40,50,60,70" },
         ParamSpec { key: "ops", kind: ParamKind::Text { max_chars: 1_000 }, default: "insert:45;search:60" },
+        // Whether this instance carries the "index vs full scan" panel.
+        ParamSpec { key: "scan", kind: ParamKind::Flag, default: "true" },
     ],
 };
 

@@ -299,11 +299,14 @@ pub const MAX_OPS: usize = 24;
 /// The longest text key.
 pub const MAX_TEXT_KEY: usize = 24;
 
-/// A key in the stepper's index: all integers, or all short strings (such as emails).
+/// A key in the stepper's index: all integers, all short strings (such as emails), or all
+/// pairs, as in a composite index on (user_id, created_at).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum IndexKey {
     Int(i64),
     Text(String),
+    /// Ordered by the first number, then the second: `7/3` sorts before `7/10` and `8/1`.
+    Pair(i64, i64),
 }
 
 impl Display for IndexKey {
@@ -311,6 +314,7 @@ impl Display for IndexKey {
         match self {
             IndexKey::Int(n) => write!(f, "{n}"),
             IndexKey::Text(s) => write!(f, "{s}"),
+            IndexKey::Pair(a, b) => write!(f, "{a}/{b}"),
         }
     }
 }
@@ -319,14 +323,23 @@ impl Display for IndexKey {
 pub enum KeyType {
     Int,
     Text,
+    Pair,
 }
 
 impl KeyType {
     pub fn from_name(name: &str) -> KeyType {
-        if name == "text" {
-            KeyType::Text
-        } else {
-            KeyType::Int
+        match name {
+            "text" => KeyType::Text,
+            "pair" => KeyType::Pair,
+            _ => KeyType::Int,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            KeyType::Int => "int",
+            KeyType::Text => "text",
+            KeyType::Pair => "pair",
         }
     }
 }
@@ -342,6 +355,17 @@ pub fn parse_key(raw: &str, kind: KeyType) -> Result<IndexKey, String> {
             let shown: String = raw.chars().filter(|c| !c.is_control()).take(20).collect();
             format!("“{shown}” is not a whole number, and this index holds whole numbers.")
         }),
+        KeyType::Pair => {
+            let bad = || {
+                let shown: String = raw.chars().filter(|c| !c.is_control()).take(20).collect();
+                format!("“{shown}” is not a pair: write user_id/created_at, such as 7/3.")
+            };
+            let (a, b) = raw.split_once('/').ok_or_else(bad)?;
+            match (a.trim().parse(), b.trim().parse()) {
+                (Ok(a), Ok(b)) => Ok(IndexKey::Pair(a, b)),
+                _ => Err(bad()),
+            }
+        }
         KeyType::Text => {
             let n = raw.chars().count();
             if n > MAX_TEXT_KEY {
@@ -430,6 +454,7 @@ pub fn random_keys(seed: u64, n: usize, kind: KeyType) -> Vec<IndexKey> {
         let k = match kind {
             KeyType::Int => IndexKey::Int((r % 1000) as i64),
             KeyType::Text => IndexKey::Text(format!("{}{}@x.io", NAMES[(r % NAMES.len() as u64) as usize], (r >> 32) % 100)),
+            KeyType::Pair => IndexKey::Pair((r % 6 + 1) as i64, ((r >> 32) % 30 + 1) as i64),
         };
         if !out.contains(&k) {
             out.push(k);
@@ -501,6 +526,18 @@ mod tests {
         assert!(parse_ops("range:60..20", KeyType::Int).unwrap_err().contains("empty"));
         assert!(parse_ops("drop:1", KeyType::Int).unwrap_err().contains("not an operation"));
         assert!(parse_ops("insert", KeyType::Int).is_err());
+    }
+
+    #[test]
+    fn a_composite_index_answers_one_users_rows_in_date_order_with_one_range_scan() {
+        let keys = parse_keys("7/9,3/1,7/2,8/1,7/5,2/4,7/30", KeyType::Pair).unwrap();
+        let ops = parse_ops("range:7/0..7/999999", KeyType::Pair).unwrap();
+        let t = Timeline::new(BTreeWalk::new(3, &keys, &ops), TimelineConfig::default());
+        let last = t.transcript().pop().unwrap();
+        assert!(last.starts_with("The range 7/0 to 7/999999 holds 4 keys: 7/2, 7/5, 7/9, 7/30."), "{last}");
+        assert!(parse_key("7-3", KeyType::Pair).unwrap_err().contains("not a pair"));
+        assert!(parse_key("7/x", KeyType::Pair).is_err());
+        assert_eq!(KeyType::from_name(KeyType::Pair.name()), KeyType::Pair);
     }
 
     #[test]

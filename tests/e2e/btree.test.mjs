@@ -26,7 +26,7 @@ async function open(path) {
   return page;
 }
 
-const W = "[data-widget=btree-index]";
+const W = "[data-widget=btree-index][data-instance=btree-index]";
 const narration = (p) => p.textContent(`${W} [data-narration]`);
 const steps = (p) => p.textContent(`${W} [data-testid=step-count]`);
 
@@ -131,5 +131,17 @@ test("index vs full scan at 1,000,000 rows, with no task over 50 ms", async () =
   assert.deepEqual(long, [], `long tasks after the first click: ${JSON.stringify(long)}`);
   assert.deepEqual(page.seen, []);
   console.log(`# 1,000,000-row build: ${ready.match(/in ([\d,]+) ms/)[1]} ms; results ${JSON.stringify(cells)}`);
+  await page.close();
+});
+
+test("a composite index returns one user's rows in date order with one range scan", async () => {
+  const page = await open("/databases/indexes");
+  const w = "[data-instance=composite]";
+  assert.equal(await page.locator(`${w} .scan-panel`).count(), 0, "the scan panel appears once per chapter, not in every instance");
+  await page.focus(w);
+  await page.keyboard.press("End");
+  assert.equal(await page.textContent(`${w} [data-narration]`), "The range 7/0 to 7/999 holds 4 keys: 7/2, 7/5, 7/9, 7/30. 4 comparisons, 4 pages read.");
+  assert.ok(await page.isHidden("[data-widget=btree-index]:not([data-instance=composite]) .scan-find"), "nothing to find before a table is built");
+  assert.deepEqual(page.seen, []);
   await page.close();
 });

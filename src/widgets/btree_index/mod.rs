@@ -59,6 +59,7 @@ pub fn BTreeIndex(placement: &'static WidgetPlacement) -> impl IntoView {
     let timeline = RwSignal::new(timeline_for(&setup.get_untracked()));
     timeline.update(|t| t.seek(state.int("step").unwrap_or(0) as usize));
     let notices = RwSignal::new(notices);
+    let with_scan = !matches!(state.get("scan"), Some(ParamValue::Flag(false)));
     let input = RwSignal::new(String::new());
     let message = RwSignal::new(None::<String>);
 
@@ -66,7 +67,7 @@ pub fn BTreeIndex(placement: &'static WidgetPlacement) -> impl IntoView {
         setup.with(|s| {
             vec![
                 ("order", s.order.to_string()),
-                ("keytype", if s.keytype == KeyType::Text { "text" } else { "int" }.to_string()),
+                ("keytype", s.keytype.name().to_string()),
                 ("keys", keys_to_string(&s.keys)),
                 ("ops", btree_walk::ops_to_string(&s.ops)),
             ]
@@ -146,7 +147,7 @@ pub fn BTreeIndex(placement: &'static WidgetPlacement) -> impl IntoView {
                     <label>
                         "Keys "
                         <select
-                            prop:value=move || setup.with(|s| if s.keytype == KeyType::Text { "text" } else { "int" })
+                            prop:value=move || setup.with(|s| s.keytype.name())
                             on:change=move |e| {
                                 let kt = KeyType::from_name(&event_target_value(&e));
                                 let mut next = setup.get_untracked();
@@ -159,11 +160,15 @@ pub fn BTreeIndex(placement: &'static WidgetPlacement) -> impl IntoView {
                         >
                             <option value="int">"Whole numbers"</option>
                             <option value="text">"Emails (text)"</option>
+                            <option value="pair">"(user_id, created_at) pairs"</option>
                         </select>
                     </label>
                 </div>
                 <div class="btree-ops" role="group" aria-label="Operations">
-                    <label for=format!("{id}-key")>"Key, or a range like 20..60"</label>
+                    <label for=format!("{id}-key")>{move || match setup.with(|s| s.keytype) {
+                        KeyType::Pair => "Key as user_id/created_at (like 7/3), or a range like 7/0..7/99",
+                        _ => "Key, or a range like 20..60",
+                    }}</label>
                     <input
                         id=format!("{id}-key")
                         type="text"
@@ -205,7 +210,7 @@ pub fn BTreeIndex(placement: &'static WidgetPlacement) -> impl IntoView {
                     })}
                 </p>
                 <TreeDrawing timeline=timeline text_keys=Signal::derive(move || setup.with(|s| s.keytype == KeyType::Text))/>
-                <scan::ScanPanel instance=placement.instance/>
+                {with_scan.then(|| view! { <scan::ScanPanel instance=placement.instance/> })}
             </div>
         </WidgetFrame>
     }
@@ -214,8 +219,22 @@ pub fn BTreeIndex(placement: &'static WidgetPlacement) -> impl IntoView {
 /// The tree as SVG: pages as boxes of key cells, child pointers, and the leaf links.
 #[component]
 fn TreeDrawing(timeline: RwSignal<Timeline<BTreeWalk<IndexKey>>>, #[prop(into)] text_keys: Signal<bool>) -> impl IntoView {
-    move || {
-        let cell = if text_keys.get() { 104.0 } else { 40.0 };
+    let fit = RwSignal::new(false);
+    let scroller = NodeRef::<leptos::html::Div>::new();
+    // Keep the page in focus in view: scroll the drawing sideways to centre it.
+    Effect::new(move |_| {
+        let cell = if text_keys.get() { 104.0 } else { 44.0 };
+        let centre = timeline.with(|t| {
+            let f = t.current().frame();
+            let focus = f.focus?;
+            layout(&f.tree).into_iter().find(|p| p.id == focus.node).map(|p| PAD + (p.x + p.width / 2.0) * cell)
+        });
+        if let (Some(x), Some(div), false) = (centre, scroller.get(), fit.get()) {
+            div.set_scroll_left((x - f64::from(div.client_width()) / 2.0).max(0.0) as i32);
+        }
+    });
+    let drawing = move || {
+        let cell = if text_keys.get() { 104.0 } else { 44.0 };
         timeline.with(|t| {
             let f = t.current().frame();
             let placed = layout(&f.tree);
@@ -261,9 +280,9 @@ fn TreeDrawing(timeline: RwSignal<Timeline<BTreeWalk<IndexKey>>>, #[prop(into)] 
                     </g>
                 }
             }).collect_view();
+            let (w, h) = if fit.get() { ("100%".to_string(), "auto".to_string()) } else { (width.to_string(), height.to_string()) };
             view! {
-                <div class="tree-scroll" tabindex="0" role="region" aria-label="The index drawn as a tree; the narration describes each step">
-                    <svg class="tree" width=width height=height viewBox=format!("0 0 {width} {height}") role="img" aria-label=format!("B+tree with {} pages on {} levels", placed.len(), levels)>
+                    <svg class="tree" width=w height=h viewBox=format!("0 0 {width} {height}") role="img" aria-label=format!("B+tree with {} pages on {} levels", placed.len(), levels)>
                         <defs>
                             <marker id="arrow" viewBox="0 0 6 6" refX="5" refY="3" markerWidth="6" markerHeight="6" orient="auto">
                                 <path d="M0,0 L6,3 L0,6 z" class="arrowhead"/>
@@ -273,8 +292,16 @@ fn TreeDrawing(timeline: RwSignal<Timeline<BTreeWalk<IndexKey>>>, #[prop(into)] 
                         {links}
                         {nodes}
                     </svg>
-                </div>
             }
         })
+    };
+    view! {
+        <label class="fit">
+            <input type="checkbox" prop:checked=move || fit.get() on:change=move |e| fit.set(event_target_checked(&e))/>
+            " Fit the whole tree in view"
+        </label>
+        <div class="tree-scroll" node_ref=scroller tabindex="0" role="region" aria-label="The index drawn as a tree; the narration describes each step">
+            {drawing}
+        </div>
     }
 }
