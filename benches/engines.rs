@@ -35,17 +35,15 @@ fn best<R>(runs: usize, mut f: impl FnMut() -> R) -> Duration {
 }
 
 fn row(name: &str, ours: Duration, reference: Duration, reference_name: &str) {
-    println!(
-        "| {name:<38} | {:>9.1} ms | {:>9.1} ms ({reference_name}) | {:>5.2}× |",
-        ours.as_secs_f64() * 1e3,
-        reference.as_secs_f64() * 1e3,
-        ours.as_secs_f64() / reference.as_secs_f64()
-    );
+    let ours_ms = format!("{:.1} ms", ours.as_secs_f64() * 1e3);
+    let reference_ms = format!("{:.1} ms ({reference_name})", reference.as_secs_f64() * 1e3);
+    let ratio = format!("{:.2}×", ours.as_secs_f64() / reference.as_secs_f64());
+    println!("| {name:<40} | {ours_ms:>10} | {reference_ms:>24} | {ratio:>6} |");
 }
 
 fn main() {
-    println!("| benchmark                              |       ours |            reference |  ratio |");
-    println!("|----------------------------------------|------------|----------------------|--------|");
+    println!("| {:<40} | {:>10} | {:>24} | {:>6} |", "benchmark", "ours", "reference", "ratio");
+    println!("|{}|{}|{}|{}|", "-".repeat(42), "-".repeat(12), "-".repeat(26), "-".repeat(8));
     let ks = keys(1_000_000, 42);
 
     let std_insert = best(3, || {
