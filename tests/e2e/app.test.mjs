@@ -1,41 +1,11 @@
 // End-to-end tests of the built site (dist/) in Debian's Chromium. Every page is checked
 // for console errors and warnings; the proof widget is driven by mouse and by keyboard.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer } from "./server.mjs";
-import { launch } from "./browser.mjs";
+import { useSite } from "./harness.mjs";
 
-let server, browser, origin;
-const problems = [];
-
-before(async () => {
-  server = await startServer({ root: "dist" });
-  origin = `http://127.0.0.1:${server.address().port}`;
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
-
-/** A fresh page whose console errors, warnings and uncaught exceptions are recorded. */
-async function open(path, { width = 1280, height = 900, context } = {}) {
-  const ctx = context ?? (await browser.newContext({ viewport: { width, height } }));
-  const page = await ctx.newPage();
-  const seen = [];
-  page.on("console", (m) => {
-    if (m.type() === "error" || m.type() === "warning") seen.push(`${m.type()}: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => seen.push(`uncaught: ${e.message}`));
-  page.on("request", (r) => {
-    if (!r.url().startsWith(origin) && !r.url().startsWith("data:")) seen.push(`outside request: ${r.url()}`);
-  });
-  page.seen = seen;
-  await page.goto(origin + path);
-  await page.waitForSelector("main h1");
-  return page;
-}
+const site = useSite();
+const open = (path, opts) => site.open(path, opts);
 
 function clean(page) {
   assert.deepEqual(page.seen, [], `console problems on ${page.url()}`);
@@ -62,7 +32,7 @@ test("the landing page presents the whole guide", async () => {
 test("every route renders its chapter title, with no console errors", async () => {
   const links = await chapterLinks();
   assert.ok(links.length >= 7, `expected chapters, got ${links.length}`);
-  const ctx = await browser.newContext();
+  const ctx = await site.browser.newContext();
   for (const { href, title } of links) {
     const page = await open(href, { context: ctx });
     assert.equal((await page.textContent("main h1")).trim(), title, href);
@@ -146,7 +116,7 @@ test("the proof widget works from the keyboard alone, with a shortcut overlay", 
   assert.ok(await page.isVisible("[data-widget=json-inspector] .help"));
   await page.keyboard.press("Escape");
   assert.ok(await page.isHidden("[data-widget=json-inspector] .help"));
-  assert.equal(page.url(), origin + "/apis/json", "arrow keys inside a widget do not change chapter");
+  assert.equal(page.url(), site.origin + "/apis/json", "arrow keys inside a widget do not change chapter");
   // Tab reaches the controls, and focus is visible on them.
   await page.focus("[data-widget=json-inspector] [data-action=step-forward]");
   const outline = await page.$eval(":focus", (el) => getComputedStyle(el).outlineStyle);
@@ -178,7 +148,7 @@ test("a shared URL reopens the same step and settings", async () => {
   const shared = page.url();
   assert.match(shared, /json-inspector\.preset=user/);
   assert.match(shared, /json-inspector\.step=5/);
-  const again = await open(shared.slice(origin.length));
+  const again = await open(shared.slice(site.origin.length));
   assert.match(await stepCount(again), /^Step 5 of/);
   assert.equal(await narration(again), said);
   clean(page);
@@ -191,7 +161,7 @@ test("edited text travels in the URL too", async () => {
   const page = await open("/apis/json");
   await page.fill("[data-testid=json-input]", '{"a": [1, 2,]}');
   assert.match(await narration(page), /^Line 1, column 13: a comma must be followed by another element/);
-  const again = await open(page.url().slice(origin.length));
+  const again = await open(page.url().slice(site.origin.length));
   assert.equal(await again.inputValue("[data-testid=json-input]"), '{"a": [1, 2,]}');
   assert.match(await narration(again), /^Line 1, column 13/);
   await page.context().close();
@@ -227,6 +197,7 @@ test("hostile input is shown as text, never run", async () => {
 test("the transcript lists every step as text", async () => {
   const page = await open("/apis/json");
   await page.click("[data-widget=json-inspector] .transcript summary");
+  await page.waitForSelector("[data-widget=json-inspector] [data-testid=transcript] li");
   const items = page.locator("[data-widget=json-inspector] [data-testid=transcript] li");
   const last = Number((await stepCount(page)).match(/of (\d+)/)[1]);
   assert.equal(await items.count(), last + 1);
@@ -235,7 +206,7 @@ test("the transcript lists every step as text", async () => {
 });
 
 test("the theme choice persists across visits", async () => {
-  const ctx = await browser.newContext({ colorScheme: "light" });
+  const ctx = await site.browser.newContext({ colorScheme: "light" });
   const page = await open("/", { context: ctx });
   assert.equal(await page.getAttribute("html", "data-theme"), null);
   await page.selectOption("[data-testid=theme]", "dark");
@@ -269,7 +240,7 @@ test("the layout holds at 360 px wide", async () => {
 });
 
 test("with reduced motion, transitions snap", async () => {
-  const ctx = await browser.newContext({ reducedMotion: "reduce" });
+  const ctx = await site.browser.newContext({ reducedMotion: "reduce" });
   const page = await open("/apis/json", { context: ctx });
   const d = await page.$eval(".progress-bar", (el) => getComputedStyle(el).transitionDuration);
   assert.equal(d, "0s");

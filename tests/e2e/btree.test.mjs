@@ -1,30 +1,11 @@
 // The B-tree index stepper, driven as a reader would: insert keys, watch the split, step
 // back to the start, and reopen a shared link at the same step.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer } from "./server.mjs";
-import { launch } from "./browser.mjs";
+import { useSite } from "./harness.mjs";
 
-let server, browser, origin;
-before(async () => {
-  server = await startServer({ root: "dist" });
-  origin = `http://127.0.0.1:${server.address().port}`;
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
-
-async function open(path) {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.seen = [];
-  page.on("console", (m) => ["error", "warning"].includes(m.type()) && page.seen.push(m.text()));
-  page.on("pageerror", (e) => page.seen.push(e.message));
-  await page.goto(origin + path);
-  await page.waitForSelector("[data-widget=btree-index]");
-  return page;
-}
+const site = useSite();
+const open = (path, opts) => site.open(path, { ready: "[data-widget=btree-index]", ...opts });
 
 const W = "[data-widget=btree-index][data-instance=btree-index]";
 const narration = (p) => p.textContent(`${W} [data-narration]`);
@@ -41,6 +22,7 @@ test("inserting keys splits a leaf, narrated, and steps back to the start exactl
   }
   const transcript = [];
   await page.click(`${W} .transcript summary`);
+  await page.waitForSelector(`${W} [data-testid=transcript] li`);
   for (const li of await page.locator(`${W} [data-testid=transcript] li`).all()) transcript.push(await li.textContent());
   assert.ok(transcript.some((l) => /splits/.test(l)), "a split is narrated");
   await page.focus(W);
@@ -53,7 +35,7 @@ test("inserting keys splits a leaf, narrated, and steps back to the start exactl
   await page.keyboard.press("End");
   assert.equal(await page.locator(`${W} svg.tree`).innerHTML(), atEnd, "and forward again it is exactly the same");
   assert.deepEqual(page.seen, []);
-  await page.close();
+  await page.context().close();
 });
 
 test("a shared link reopens the same operations at the same step", async () => {
@@ -64,11 +46,11 @@ test("a shared link reopens the same operations at the same step", async () => {
   for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowRight");
   const said = await narration(page);
   const at = await steps(page);
-  const again = await open(page.url().slice(origin.length));
+  const again = await open(page.url().slice(site.origin.length));
   assert.equal(await steps(again), at);
   assert.equal(await narration(again), said);
-  await page.close();
-  await again.close();
+  await page.context().close();
+  await again.context().close();
 });
 
 test("bad keys get a clear inline message and change nothing", async () => {
@@ -83,8 +65,8 @@ test("bad keys get a clear inline message and change nothing", async () => {
   const garbled = await open("/databases/indexes?btree-index.ops=drop:1&btree-index.order=99");
   assert.ok(await garbled.isVisible(`${W} [data-testid=url-notice]`));
   assert.deepEqual([...page.seen, ...garbled.seen], []);
-  await page.close();
-  await garbled.close();
+  await page.context().close();
+  await garbled.context().close();
 });
 
 test("text keys: an index on emails", async () => {
@@ -93,20 +75,18 @@ test("text keys: an index on emails", async () => {
   await page.keyboard.press("End");
   assert.match(await page.textContent(`${W} svg.tree`), /ann@x\.io/);
   assert.deepEqual(page.seen, []);
-  await page.close();
+  await page.context().close();
 });
 
 test("index vs full scan at 1,000,000 rows, with no task over 50 ms", async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.seen = [];
-  page.on("console", (m) => ["error", "warning"].includes(m.type()) && page.seen.push(m.text()));
-  await page.addInitScript(() => {
-    window.__long = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) window.__long.push({ start: e.startTime, duration: e.duration });
-    }).observe({ type: "longtask", buffered: true });
+  const page = await open("/databases/indexes", {
+    init: () => {
+      window.__long = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) window.__long.push({ start: e.startTime, duration: e.duration });
+      }).observe({ type: "longtask", buffered: true });
+    },
   });
-  await page.goto(origin + "/databases/indexes");
   await page.waitForSelector("[data-testid=scan-size]");
   await page.waitForTimeout(500);
   const clickedAt = await page.evaluate(() => performance.now());
@@ -131,7 +111,7 @@ test("index vs full scan at 1,000,000 rows, with no task over 50 ms", async () =
   assert.deepEqual(long, [], `long tasks after the first click: ${JSON.stringify(long)}`);
   assert.deepEqual(page.seen, []);
   console.log(`# 1,000,000-row build: ${ready.match(/in ([\d,]+) ms/)[1]} ms; results ${JSON.stringify(cells)}`);
-  await page.close();
+  await page.context().close();
 });
 
 test("a composite index returns one user's rows in date order with one range scan", async () => {
@@ -143,5 +123,5 @@ test("a composite index returns one user's rows in date order with one range sca
   assert.equal(await page.textContent(`${w} [data-narration]`), "The range 7/0 to 7/999 holds 4 keys: 7/2, 7/5, 7/9, 7/30. 4 comparisons, 4 pages read.");
   assert.ok(await page.isHidden("[data-widget=btree-index]:not([data-instance=composite]) .scan-find"), "nothing to find before a table is built");
   assert.deepEqual(page.seen, []);
-  await page.close();
+  await page.context().close();
 });
