@@ -125,3 +125,22 @@ test("a composite index returns one user's rows in date order with one range sca
   assert.deepEqual(page.seen, []);
   await page.context().close();
 });
+
+test("a list of keys inserts each in turn, and random keys come from the seed", async () => {
+  const page = await open("/databases/indexes");
+  await page.click(`${W} [data-testid=btree-start-over]`);
+  await page.fill(`${W} [data-testid=btree-key]`, "5, 15, 25");
+  await page.click(`${W} [data-testid=btree-insert]`);
+  assert.match(await page.textContent(`${W} [data-testid=btree-stats]`), /^Operation 3 of 3: insert 25/);
+  await page.fill(`${W} [data-testid=btree-key]`, "5, x");
+  await page.click(`${W} [data-testid=btree-insert]`);
+  assert.match(await page.textContent(`${W} .input-error`), /“x” is not a whole number/);
+  assert.match(await page.textContent(`${W} [data-testid=btree-stats]`), /of 3:/, "a bad list adds nothing");
+  await page.click(`${W} [data-testid=btree-random]`);
+  const drawn = await page.textContent(`${W} svg.tree`);
+  const again = await open(page.url().slice(site.origin.length));
+  assert.equal(await again.textContent(`${W} svg.tree`), drawn, "a shared link shows the same random keys");
+  assert.deepEqual([...page.seen, ...again.seen], []);
+  await page.context().close();
+  await again.context().close();
+});

@@ -61,6 +61,7 @@ pub fn BTreeIndex(placement: &'static WidgetPlacement) -> impl IntoView {
     let notices = RwSignal::new(notices);
     let with_scan = !matches!(state.get("scan"), Some(ParamValue::Flag(false)));
     let input = RwSignal::new(String::new());
+    let seed = RwSignal::new(state.int("seed").unwrap_or(1) as u64);
     let message = RwSignal::new(None::<String>);
 
     let settings = Signal::derive(move || {
@@ -70,6 +71,7 @@ pub fn BTreeIndex(placement: &'static WidgetPlacement) -> impl IntoView {
                 ("keytype", s.keytype.name().to_string()),
                 ("keys", keys_to_string(&s.keys)),
                 ("ops", btree_walk::ops_to_string(&s.ops)),
+                ("seed", seed.get().to_string()),
             ]
         })
     });
@@ -88,26 +90,37 @@ pub fn BTreeIndex(placement: &'static WidgetPlacement) -> impl IntoView {
         timeline.set(t);
     };
 
-    let add_op = move |verb: &'static str| {
+    // One key, a comma-separated list of keys (one operation each), or for a range scan
+    // `from..to`. Nothing changes unless all of it parses.
+    let add_ops = move |verb: &'static str| {
         let kt = setup.with_untracked(|s| s.keytype);
         let raw = input.get_untracked();
-        let parsed = if verb == "range" {
-            btree_walk::parse_ops(&format!("range:{}", raw.trim()), kt).and_then(|mut v| v.pop().ok_or_else(|| "A range looks like 20..60.".to_string()))
+        let parsed: Result<Vec<Op<IndexKey>>, String> = if verb == "range" {
+            btree_walk::parse_ops(&format!("range:{}", raw.trim()), kt)
+        } else if raw.trim().is_empty() {
+            Err("Type a key first.".into())
         } else {
-            btree_walk::parse_key(&raw, kt).map(|k| match verb {
-                "insert" => Op::Insert(k),
-                "delete" => Op::Delete(k),
-                _ => Op::Search(k),
-            })
+            raw.split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(|p| btree_walk::parse_key(p, kt))
+                .map(|k| {
+                    k.map(|k| match verb {
+                        "insert" => Op::Insert(k),
+                        "delete" => Op::Delete(k),
+                        _ => Op::Search(k),
+                    })
+                })
+                .collect()
         };
         match parsed {
-            Ok(op) => {
+            Ok(ops) => {
                 let mut next = setup.get_untracked();
-                if next.ops.len() >= btree_walk::MAX_OPS {
+                if next.ops.len() + ops.len() > btree_walk::MAX_OPS {
                     message.set(Some(format!("The stepper replays at most {} operations; press “Start over” to begin again.", btree_walk::MAX_OPS)));
                     return;
                 }
-                next.ops.push(op);
+                next.ops.extend(ops);
                 message.set(None);
                 rebuild(next, true);
             }
@@ -166,8 +179,8 @@ pub fn BTreeIndex(placement: &'static WidgetPlacement) -> impl IntoView {
                 </div>
                 <div class="btree-ops" role="group" aria-label="Operations">
                     <label for=format!("{id}-key")>{move || match setup.with(|s| s.keytype) {
-                        KeyType::Pair => "Key as user_id/created_at (like 7/3), or a range like 7/0..7/99",
-                        _ => "Key, or a range like 20..60",
+                        KeyType::Pair => "Keys as user_id/created_at (like 7/3, 7/4), or a range like 7/0..7/99",
+                        _ => "Keys (like 25 or 5, 15, 25), or a range like 20..60",
                     }}</label>
                     <input
                         id=format!("{id}-key")
@@ -181,19 +194,22 @@ pub fn BTreeIndex(placement: &'static WidgetPlacement) -> impl IntoView {
                         on:keydown=move |e| {
                             if e.key() == "Enter" {
                                 e.prevent_default();
-                                add_op("insert");
+                                add_ops("insert");
                             }
                         }
                     />
                     <div class="btree-buttons">
-                        <button data-testid="btree-insert" on:click=move |_| add_op("insert")>"Insert"</button>
-                        <button data-testid="btree-delete" on:click=move |_| add_op("delete")>"Delete"</button>
-                        <button data-testid="btree-search" on:click=move |_| add_op("search")>"Search"</button>
-                        <button on:click=move |_| add_op("range")>"Range scan"</button>
-                        <button on:click=move |_| {
+                        <button data-testid="btree-insert" on:click=move |_| add_ops("insert")>"Insert"</button>
+                        <button data-testid="btree-delete" on:click=move |_| add_ops("delete")>"Delete"</button>
+                        <button data-testid="btree-search" on:click=move |_| add_ops("search")>"Search"</button>
+                        <button on:click=move |_| add_ops("range")>"Range scan"</button>
+                        <button data-testid="btree-random" on:click=move |_| {
+                            // Drawn from the widget's seed, which then moves on, so a shared
+                            // link reproduces exactly these keys.
                             let kt = setup.with_untracked(|s| s.keytype);
-                            let seed = (js_sys::Math::random() * 1e9) as u64;
-                            start_over(btree_walk::random_keys(seed, 20, kt));
+                            let keys = btree_walk::random_keys(seed.get_untracked(), 20, kt);
+                            seed.update(|s| *s = s.wrapping_add(1) % 4_294_967_296);
+                            start_over(keys);
                         }>"Random 20 keys"</button>
                         <button data-testid="btree-start-over" on:click=move |_| start_over(setup.with_untracked(|s| s.keys.clone()))>"Start over"</button>
                     </div>
