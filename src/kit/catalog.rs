@@ -93,6 +93,8 @@ pub const BTREE_INDEX: WidgetSpec = WidgetSpec {
         ParamSpec { key: "keytype", kind: ParamKind::Choice(&["int", "text", "pair"]), default: "int" },
         ParamSpec { key: "keys", kind: ParamKind::Text { max_chars: 2_000 }, default: "10,20,30,40,50,60,70" },
         ParamSpec { key: "ops", kind: ParamKind::Text { max_chars: 1_000 }, default: "insert:45;search:60" },
+        // A unique index refuses repeated keys; a non-unique one stores each with its row.
+        ParamSpec { key: "unique", kind: ParamKind::Flag, default: "true" },
         // Whether this instance carries the "index vs full scan" panel.
         ParamSpec { key: "scan", kind: ParamKind::Flag, default: "true" },
     ],

@@ -158,6 +158,44 @@ fn plural(n: usize) -> &'static str {
 
 /// Every frame of a run: the opening tree, then each event of each operation in turn.
 pub fn record<K: Ord + Clone + Display>(order: usize, initial: &[K], ops: &[Op<K>]) -> Vec<Frame<K>> {
+    record_with(order, initial, ops, |_| None)
+}
+
+/// Records a run of a non-unique index: each key is stored with its row number, so equal
+/// keys are separate entries; a search or delete finds every row with the key by scanning
+/// the range from `key#0` to `key#MAX`.
+pub fn record_non_unique(order: usize, initial: &[IndexKey], ops: &[Op<IndexKey>]) -> Vec<Frame<IndexKey>> {
+    let row = |k: &IndexKey, r: u32| IndexKey::Row(Box::new(k.clone()), r);
+    let initial: Vec<IndexKey> = initial.iter().enumerate().map(|(i, k)| row(k, i as u32)).collect();
+    let mut next_row = initial.len() as u32;
+    let ops: Vec<Op<IndexKey>> = ops
+        .iter()
+        .map(|op| match op {
+            Op::Insert(k) => {
+                next_row += 1;
+                Op::Insert(row(k, next_row - 1))
+            }
+            Op::Delete(k) => Op::Delete(k.clone()),
+            Op::Search(k) => Op::Range(row(k, 0), row(k, u32::MAX)),
+            Op::Range(a, b) => Op::Range(row(a, 0), row(b, u32::MAX)),
+        })
+        .collect();
+    // A delete removes the first row holding the key, found when the run reaches it.
+    record_with(order, &initial, &ops, move |tree: &BPlusTree<IndexKey, ()>| {
+        Some(Box::new(move |k: &IndexKey| {
+            tree.range(&row(k, 0), &row(k, u32::MAX)).first().map(|(e, _)| e.clone()).unwrap_or_else(|| row(k, 0))
+        }) as Box<dyn Fn(&IndexKey) -> IndexKey + '_>)
+    })
+}
+
+/// `resolve` maps a delete's key to the entry to remove, for indexes whose entries are not
+/// the bare key; `None` removes the key itself.
+fn record_with<K: Ord + Clone + Display>(
+    order: usize,
+    initial: &[K],
+    ops: &[Op<K>],
+    resolve: impl for<'t> Fn(&'t BPlusTree<K, ()>) -> Option<Box<dyn Fn(&K) -> K + 't>>,
+) -> Vec<Frame<K>> {
     let mut tree = BPlusTree::new(order);
     for k in initial {
         let _ = tree.insert(k.clone(), ());
@@ -189,7 +227,8 @@ pub fn record<K: Ord + Clone + Display>(order: usize, initial: &[K], ops: &[Op<K
                 let _ = tree.insert_traced(k.clone(), (), &mut r);
             }
             Op::Delete(k) => {
-                let _ = tree.remove_traced(k, &mut r);
+                let target = resolve(&tree).map(|f| f(k)).unwrap_or_else(|| k.clone());
+                let _ = tree.remove_traced(&target, &mut r);
             }
             Op::Search(k) => {
                 let _ = tree.get_traced(k, &mut r);
@@ -226,6 +265,10 @@ pub struct BTreeWalk<K> {
 impl<K: Ord + Clone + Display> BTreeWalk<K> {
     pub fn new(order: usize, initial: &[K], ops: &[Op<K>]) -> Self {
         BTreeWalk { frames: Arc::new(record(order, initial, ops)), at: 0 }
+    }
+
+    pub fn from_frames(frames: Vec<Frame<K>>) -> Self {
+        BTreeWalk { frames: Arc::new(frames), at: 0 }
     }
 
     pub fn frame(&self) -> &Frame<K> {
@@ -307,6 +350,9 @@ pub enum IndexKey {
     Text(String),
     /// Ordered by the first number, then the second: `7/3` sorts before `7/10` and `8/1`.
     Pair(i64, i64),
+    /// An entry of a non-unique index: the key and the row it points to, written `key#row`.
+    /// Pairing each key with its row makes every entry distinct, as databases do.
+    Row(Box<IndexKey>, u32),
 }
 
 impl Display for IndexKey {
@@ -315,6 +361,8 @@ impl Display for IndexKey {
             IndexKey::Int(n) => write!(f, "{n}"),
             IndexKey::Text(s) => write!(f, "{s}"),
             IndexKey::Pair(a, b) => write!(f, "{a}/{b}"),
+            IndexKey::Row(k, u32::MAX) => write!(f, "{k}#end"),
+            IndexKey::Row(k, row) => write!(f, "{k}#{row}"),
         }
     }
 }
@@ -538,6 +586,23 @@ mod tests {
         assert!(parse_key("7-3", KeyType::Pair).unwrap_err().contains("not a pair"));
         assert!(parse_key("7/x", KeyType::Pair).is_err());
         assert_eq!(KeyType::from_name(KeyType::Pair.name()), KeyType::Pair);
+    }
+
+    #[test]
+    fn a_non_unique_index_keeps_every_row_and_finds_them_all() {
+        let keys = parse_keys("30,10,20", KeyType::Int).unwrap();
+        let ops = parse_ops("insert:20;insert:20;search:20;delete:20;search:20", KeyType::Int).unwrap();
+        let frames = record_non_unique(3, &keys, &ops);
+        let lines: Vec<&str> = frames.iter().map(|f| f.narration.as_str()).collect();
+        assert!(!lines.iter().any(|l| l.starts_with("Refused")), "duplicates are accepted");
+        let searches: Vec<&&str> = lines.iter().filter(|l| l.starts_with("The range 20#0")).collect();
+        assert_eq!(searches.len(), 2);
+        assert!(searches[0].contains("holds 3 keys: 20#2, 20#3, 20#4."), "{}", searches[0]);
+        assert!(searches[1].contains("holds 2 keys: 20#3, 20#4."), "the delete removed the first row: {}", searches[1]);
+        frames.last().unwrap().tree.check().unwrap();
+        // The same run on a unique index refuses the repeats.
+        let unique = record(3, &keys, &ops);
+        assert_eq!(unique.iter().filter(|f| f.narration.starts_with("Refused: 20")).count(), 2);
     }
 
     #[test]

@@ -227,7 +227,7 @@ test("the theme choice persists across visits", async () => {
 });
 
 test("the layout holds at 360 px wide", async () => {
-  for (const path of ["/", "/apis/json", "/web/visiting-a-site", "/no/such-page"]) {
+  for (const path of ["/", "/apis/json", "/databases/indexes", "/web/visiting-a-site", "/no/such-page"]) {
     const page = await open(path, { width: 360, height: 740 });
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 360, `${path} is ${width} px wide at a 360 px viewport`);

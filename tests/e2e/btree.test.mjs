@@ -144,3 +144,27 @@ test("a list of keys inserts each in turn, and random keys come from the seed", 
   await page.context().close();
   await again.context().close();
 });
+
+test("a unique index refuses a repeated key; a non-unique one keeps both rows", async () => {
+  const page = await open("/databases/indexes");
+  await page.click(`${W} [data-testid=btree-start-over]`);
+  await page.fill(`${W} [data-testid=btree-key]`, "40");
+  await page.click(`${W} [data-testid=btree-insert]`);
+  await page.focus(W);
+  await page.keyboard.press("End");
+  assert.match(await page.textContent(`${W} [data-narration]`), /^Refused: 40 is already in this unique index/);
+  await page.uncheck(`${W} [data-testid=btree-unique]`);
+  await page.focus(W);
+  await page.keyboard.press("End");
+  assert.match(await page.textContent(`${W} svg.tree`), /40#3.*40#7|40#7/s, "both rows with key 40 are in the index");
+  await page.fill(`${W} [data-testid=btree-key]`, "40");
+  await page.click(`${W} [data-testid=btree-search]`);
+  await page.focus(W);
+  await page.keyboard.press("End");
+  assert.match(await page.textContent(`${W} [data-narration]`), /^The range 40#0 to 40#end holds 2 keys: 40#3, 40#7\./);
+  const again = await open(page.url().slice(site.origin.length));
+  assert.equal(await again.isChecked(`${W} [data-testid=btree-unique]`), false);
+  assert.deepEqual([...page.seen, ...again.seen], []);
+  await page.context().close();
+  await again.context().close();
+});

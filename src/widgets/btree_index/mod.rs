@@ -23,13 +23,19 @@ const TOP: f64 = 16.0;
 #[derive(Clone, PartialEq)]
 struct Setup {
     order: usize,
+    unique: bool,
     keytype: KeyType,
     keys: Vec<IndexKey>,
     ops: Vec<Op<IndexKey>>,
 }
 
 fn timeline_for(s: &Setup) -> Timeline<BTreeWalk<IndexKey>> {
-    Timeline::new(BTreeWalk::new(s.order, &s.keys, &s.ops), TimelineConfig { checkpoint_every: 32, max_steps: 50_000 })
+    let walk = if s.unique {
+        BTreeWalk::new(s.order, &s.keys, &s.ops)
+    } else {
+        BTreeWalk::from_frames(btree_walk::record_non_unique(s.order, &s.keys, &s.ops))
+    };
+    Timeline::new(walk, TimelineConfig { checkpoint_every: 32, max_steps: 50_000 })
 }
 
 fn keys_to_string(keys: &[IndexKey]) -> String {
@@ -55,7 +61,8 @@ pub fn BTreeIndex(placement: &'static WidgetPlacement) -> impl IntoView {
         }
     };
     let keytype = if notices.iter().any(|n| n.key == "keys/ops") { KeyType::Int } else { keytype };
-    let setup = RwSignal::new(Setup { order: state.int("order").unwrap_or(4) as usize, keytype, keys, ops });
+    let unique = !matches!(state.get("unique"), Some(ParamValue::Flag(false)));
+    let setup = RwSignal::new(Setup { order: state.int("order").unwrap_or(4) as usize, unique, keytype, keys, ops });
     let timeline = RwSignal::new(timeline_for(&setup.get_untracked()));
     timeline.update(|t| t.seek(state.int("step").unwrap_or(0) as usize));
     let notices = RwSignal::new(notices);
@@ -72,6 +79,7 @@ pub fn BTreeIndex(placement: &'static WidgetPlacement) -> impl IntoView {
                 ("keys", keys_to_string(&s.keys)),
                 ("ops", btree_walk::ops_to_string(&s.ops)),
                 ("seed", seed.get().to_string()),
+                ("unique", s.unique.to_string()),
             ]
         })
     });
@@ -156,6 +164,19 @@ pub fn BTreeIndex(placement: &'static WidgetPlacement) -> impl IntoView {
                         >
                             {(3..=16).map(|n| view! { <option value=n.to_string()>{n.to_string()}</option> }).collect_view()}
                         </select>
+                    </label>
+                    <label>
+                        <input
+                            type="checkbox"
+                            data-testid="btree-unique"
+                            prop:checked=move || setup.with(|s| s.unique)
+                            on:change=move |e| {
+                                let mut next = setup.get_untracked();
+                                next.unique = event_target_checked(&e);
+                                rebuild(next, false);
+                            }
+                        />
+                        " Unique index"
                     </label>
                     <label>
                         "Keys "
