@@ -7,19 +7,12 @@ use std::time::{Duration, Instant};
 
 use techbasics::sim::btree::BPlusTree;
 use techbasics::sim::json;
+use techbasics::sim::rng::SplitMix64;
 
-/// SplitMix64, so every run inserts the same keys.
+/// The same keys on every run.
 fn keys(n: usize, seed: u64) -> Vec<u64> {
-    let mut x = seed;
-    (0..n)
-        .map(|_| {
-            x = x.wrapping_add(0x9E3779B97F4A7C15);
-            let mut z = x;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58476D1CE4E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D049BB133111EB);
-            z ^ (z >> 31)
-        })
-        .collect()
+    let mut rng = SplitMix64(seed);
+    (0..n).map(|_| rng.next_u64()).collect()
 }
 
 /// The best of `runs` timings of `f`.

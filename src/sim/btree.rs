@@ -632,22 +632,8 @@ impl<K: Ord + Clone, V: Clone> BPlusTree<K, V> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::rng::SplitMix64 as Rng;
     use std::collections::BTreeMap;
-
-    /// SplitMix64: a small, seeded generator so runs repeat exactly.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 = self.0.wrapping_add(0x9E3779B97F4A7C15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58476D1CE4E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D049BB133111EB);
-            z ^ (z >> 31)
-        }
-        fn below(&mut self, n: u64) -> u64 {
-            self.next() % n
-        }
-    }
 
     /// Random inserts, removes, lookups and range scans against std's BTreeMap, checking every
     /// invariant after every operation: at least 100,000 operations over orders 3 to 16.

@@ -6,6 +6,7 @@ use std::fmt::Display;
 use std::sync::Arc;
 
 use super::btree::{BPlusTree, Event, NodeId, Tracer};
+use super::plural;
 use super::timeline::Machine;
 
 /// One operation on the index.
@@ -148,13 +149,6 @@ impl<K: Ord + Clone + Display> Tracer<K, ()> for Recorder<'_, K> {
     }
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
-}
 
 /// Every frame of a run: the opening tree, then each event of each operation in turn.
 pub fn record<K: Ord + Clone + Display>(order: usize, initial: &[K], ops: &[Op<K>]) -> Vec<Frame<K>> {
@@ -486,19 +480,12 @@ pub fn ops_to_string(ops: &[Op<IndexKey>]) -> String {
 /// `n` distinct keys drawn from `seed`: integers below 1,000, or email-like strings.
 pub fn random_keys(seed: u64, n: usize, kind: KeyType) -> Vec<IndexKey> {
     const NAMES: &[&str] = &["ada", "alan", "barbara", "dennis", "edsger", "frances", "grace", "hedy", "ken", "linus", "margaret", "radia", "tim", "vint"];
-    let mut x = seed;
-    let mut next = move || {
-        x = x.wrapping_add(0x9E3779B97F4A7C15);
-        let mut z = x;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58476D1CE4E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D049BB133111EB);
-        z ^ (z >> 31)
-    };
+    let mut rng = super::rng::SplitMix64(seed);
     let mut out = Vec::new();
     let mut tries = 0;
     while out.len() < n.min(MAX_KEYS) && tries < 10_000 {
         tries += 1;
-        let r = next();
+        let r = rng.next_u64();
         let k = match kind {
             KeyType::Int => IndexKey::Int((r % 1000) as i64),
             KeyType::Text => IndexKey::Text(format!("{}{}@x.io", NAMES[(r % NAMES.len() as u64) as usize], (r >> 32) % 100)),

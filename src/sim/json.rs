@@ -8,6 +8,7 @@
 
 use std::sync::Arc;
 
+use super::plural;
 use super::timeline::Machine;
 
 /// Nesting deeper than this is refused, as serde_json refuses it.
@@ -542,13 +543,6 @@ fn narrate_token(t: &Token) -> String {
     at + &body
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
-}
 
 fn clip(s: &str, max: usize) -> String {
     if s.chars().count() > max {

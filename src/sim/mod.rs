@@ -3,5 +3,15 @@
 pub mod btree;
 pub mod btree_walk;
 pub mod json;
+pub mod rng;
 pub mod scan_vs_index;
 pub mod timeline;
+
+/// "s" for any count but one, for narration.
+pub(crate) fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}

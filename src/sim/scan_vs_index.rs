@@ -21,10 +21,7 @@ const NAMES: &[&str] = &[
 /// The email of row `row` in the table generated from `seed`. Unique per row, and in no
 /// particular order, so inserting rows in row order fills the index in random key order.
 pub fn email_for(row: u32, seed: u64) -> String {
-    let mut z = (row as u64).wrapping_add(seed.wrapping_mul(0x9E3779B97F4A7C15));
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D049BB133111EB);
-    z ^= z >> 31;
+    let z = super::rng::mix((row as u64).wrapping_add(seed.wrapping_mul(0x9E3779B97F4A7C15)));
     format!("{}.{}@example.com", NAMES[(z % NAMES.len() as u64) as usize], row)
 }
 

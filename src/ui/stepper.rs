@@ -109,12 +109,14 @@ where
         timeline.update(|t| t.seek(usize::MAX));
     };
 
-    // Keep the URL in step with the widget, except while playing (browsers throttle rapid
-    // history updates); pausing writes the final position.
-    Effect::new(move |_| {
+    // Keep the URL in step with the widget once the reader changes something (opening a
+    // page leaves its address alone), except while playing, as browsers throttle rapid
+    // history updates; pausing writes the final position.
+    Effect::new(move |previous: Option<()>| {
         let pos = timeline.with(|t| t.pos());
         let mut own = settings.get();
-        if playing.get() {
+        let is_playing = playing.get();
+        if previous.is_none() || is_playing {
             return;
         }
         if pos > 0 {

@@ -246,3 +246,14 @@ test("with reduced motion, transitions snap", async () => {
   assert.equal(d, "0s");
   await ctx.close();
 });
+
+test("opening a page leaves its address alone; only the reader's changes are written", async () => {
+  const page = await open("/databases/indexes#full-scans-and-b-tree-lookups");
+  await page.waitForSelector("[data-widget=btree-index]");
+  await page.waitForTimeout(200);
+  assert.equal(page.url(), site.origin + "/databases/indexes#full-scans-and-b-tree-lookups");
+  await page.click("[data-instance=btree-index] [data-action=step-forward]");
+  assert.match(page.url(), /\?.*btree-index\.step=1.*#full-scans-and-b-tree-lookups$/, "the hash survives");
+  clean(page);
+  await page.context().close();
+});
