@@ -48,19 +48,19 @@ pub fn BTreeIndex(placement: &'static WidgetPlacement) -> impl IntoView {
     let state = url_state::read(spec, placement.instance, placement.settings, &crate::ui::browser::query_pairs());
     let mut notices = state.notices.clone();
     let keytype = KeyType::from_name(state.text("keytype").unwrap_or("int"));
-    let defaults = || (btree_walk::parse_keys("10,20,30,40,50,60,70", KeyType::Int).unwrap_or_default(), Vec::new());
-    // Settings that parse as a type but not as keys or operations fall back, with a notice.
-    let (keys, ops) = match (
+    // Settings that parse as a type but not as keys or operations fall back to the catalog's
+    // default keys (whole numbers) and no operations, with a notice.
+    let (keytype, keys, ops) = match (
         btree_walk::parse_keys(state.text("keys").unwrap_or(""), keytype),
         btree_walk::parse_ops(state.text("ops").unwrap_or(""), keytype),
     ) {
-        (Ok(k), Ok(o)) => (k, o),
+        (Ok(k), Ok(o)) => (keytype, k, o),
         (Err(e), _) | (_, Err(e)) => {
             notices.push(url_state::Notice { key: "keys/ops".into(), message: e });
-            defaults()
+            let default_keys = spec.param("keys").map_or("", |p| p.default);
+            (KeyType::Int, btree_walk::parse_keys(default_keys, KeyType::Int).unwrap_or_default(), Vec::new())
         }
     };
-    let keytype = if notices.iter().any(|n| n.key == "keys/ops") { KeyType::Int } else { keytype };
     let unique = !matches!(state.get("unique"), Some(ParamValue::Flag(false)));
     let setup = RwSignal::new(Setup { order: state.int("order").unwrap_or(4) as usize, unique, keytype, keys, ops });
     let timeline = RwSignal::new(timeline_for(&setup.get_untracked()));
