@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use techbasics::sim::btree::BPlusTree;
 use techbasics::sim::json;
+use techbasics::sim::retry::{self, Config, Strategy};
 use techbasics::sim::rng::SplitMix64;
 
 /// The same keys on every run.
@@ -35,6 +36,18 @@ fn row(name: &str, ours: Duration, reference: Duration, reference_name: &str) {
 }
 
 fn main() {
+    // `cargo bench --bench engines -- retry` runs only the sections whose name contains "retry".
+    let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let wants = |name: &str| filter.as_deref().is_none_or(|f| name.contains(f));
+    if wants("btree json") {
+        engines();
+    }
+    if wants("retry") {
+        retry_tables();
+    }
+}
+
+fn engines() {
     println!("| {:<40} | {:>10} | {:>24} | {:>6} |", "benchmark", "ours", "reference", "ratio");
     println!("|{}|{}|{}|{}|", "-".repeat(42), "-".repeat(12), "-".repeat(26), "-".repeat(8));
     let ks = keys(1_000_000, 42);
@@ -75,4 +88,46 @@ fn main() {
     let ours = best(5, || json::parse(&doc).tokens.len());
     let reference = best(5, || serde_json::from_str::<serde_json::Value>(&doc).map(|v| v.is_array()));
     row(&format!("read {} KB of JSON, recording tokens", doc.len() / 1024), ours, reference, "serde_json");
+}
+
+/// Every retry strategy on the same scenario and seed, as the summary table the widget shows,
+/// plus how long the simulation took natively.
+fn retry_table(title: &str, base: &Config) {
+    println!("\n{title}\n");
+    println!(
+        "| {:<20} | {:>7} | {:>9} | {:>7} | {:>7} | {:>9} | {:>9} | {:>8} |",
+        "strategy", "calls", "succeeded", "gave up", "wasted", "peak /s", "finish", "sim time"
+    );
+    println!("|{}|{}|{}|{}|{}|{}|{}|{}|", "-".repeat(22), "-".repeat(9), "-".repeat(11), "-".repeat(9), "-".repeat(9), "-".repeat(11), "-".repeat(11), "-".repeat(10));
+    for strategy in Strategy::ALL {
+        let cfg = Config { strategy, ..base.clone() };
+        let t = Instant::now();
+        let run = retry::simulate(&cfg);
+        let took = t.elapsed();
+        let s = run.summary();
+        println!(
+            "| {:<20} | {:>7} | {:>9} | {:>7} | {:>7} | {:>9} | {:>9} | {:>5.1} ms |",
+            strategy.label(),
+            s.calls,
+            s.succeeded,
+            s.gave_up + s.not_retryable,
+            s.wasted,
+            s.peak_per_s,
+            retry::fmt_time(s.finish_us),
+            took.as_secs_f64() * 1e3
+        );
+    }
+}
+
+fn retry_tables() {
+    let d = Config::default();
+    retry_table(
+        &format!(
+            "Retry strategies, default scenario: {} clients over {} ms, capacity {}/s, outage {}-{} ms, {} attempts, base {} ms, cap {} ms, seed {}",
+            d.clients, d.spread_ms, d.capacity, d.outage_from_ms, d.outage_to_ms, d.max_attempts, d.base_ms, d.cap_ms, d.seed
+        ),
+        &d,
+    );
+    retry_table("Contention, no outage: 1,000 clients in 100 ms against 200/s, 20 attempts, cap 20 s", &Config { clients: 1_000, spread_ms: 100, outage_to_ms: 0, max_attempts: 20, cap_ms: 20_000, ..d.clone() });
+    retry_table("10,000 clients, the default outage, capacity 2,000/s", &Config { clients: 10_000, capacity: 2_000, ..d.clone() });
 }

@@ -100,8 +100,47 @@ pub const BTREE_INDEX: WidgetSpec = WidgetSpec {
     ],
 };
 
+/// Retry strategies by URL name, in menu order (the engine's `Strategy::name`).
+pub const RETRY_STRATEGIES: &[&str] = &["none", "immediate", "fixed", "exponential", "full", "equal", "decorrelated"];
+/// The same, plus "off" for no second strategy alongside.
+pub const RETRY_COMPARE: &[&str] = &["off", "none", "immediate", "fixed", "exponential", "full", "equal", "decorrelated"];
+
+const fn int(key: &'static str, min: i64, max: i64, default: &'static str) -> ParamSpec {
+    ParamSpec { key, kind: ParamKind::Int { min, max }, default }
+}
+
+const fn flag(key: &'static str, default: &'static str) -> ParamSpec {
+    ParamSpec { key, kind: ParamKind::Flag, default }
+}
+
+/// The retry simulation's settings. Times are milliseconds; bounds match `sim::retry`.
+pub const RETRY_BACKOFF: WidgetSpec = WidgetSpec {
+    id: "retry-backoff",
+    title: "Retries and backoff",
+    kind: EngineKind::Simulation,
+    params: &[
+        ParamSpec { key: "strategy", kind: ParamKind::Choice(RETRY_STRATEGIES), default: "immediate" },
+        ParamSpec { key: "compare", kind: ParamKind::Choice(RETRY_COMPARE), default: "full" },
+        int("clients", 1, 10_000, "1000"),
+        int("spread", 0, 60_000, "1000"),
+        int("capacity", 1, 100_000, "200"),
+        int("outagefrom", 0, 600_000, "0"),
+        int("outageto", 0, 600_000, "3000"),
+        int("errors", 0, 100, "0"),
+        int("timeouts", 0, 100, "0"),
+        int("bad", 0, 100, "0"),
+        int("ratelimit", 0, 100_000, "0"),
+        flag("retryafter", "true"),
+        flag("breaker", "false"),
+        int("base", 1, 60_000, "100"),
+        int("cap", 1, 600_000, "5000"),
+        int("attempts", 1, 20, "8"),
+        int("timeout", 1, 60_000, "1000"),
+    ],
+};
+
 /// Every widget the guide can place in its text.
-pub static WIDGETS: &[WidgetSpec] = &[JSON_INSPECTOR, BTREE_INDEX];
+pub static WIDGETS: &[WidgetSpec] = &[JSON_INSPECTOR, BTREE_INDEX, RETRY_BACKOFF];
 
 pub fn find(id: &str) -> Option<&'static WidgetSpec> {
     WIDGETS.iter().find(|w| w.id == id)

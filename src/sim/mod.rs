@@ -3,6 +3,7 @@
 pub mod btree;
 pub mod btree_walk;
 pub mod json;
+pub mod retry;
 pub mod rng;
 pub mod scan_vs_index;
 pub mod timeline;
