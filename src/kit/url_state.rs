@@ -103,6 +103,15 @@ pub fn write(pairs: &[(String, String)], instance: &str, settings: &[(&str, Stri
     out
 }
 
+/// True when both lists hold the same pairs, in any order.
+pub fn same_pairs(a: &[(String, String)], b: &[(String, String)]) -> bool {
+    let mut a: Vec<_> = a.iter().collect();
+    let mut b: Vec<_> = b.iter().collect();
+    a.sort();
+    b.sort();
+    a == b
+}
+
 fn encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
@@ -186,6 +195,14 @@ mod tests {
         assert_eq!(base.text("preset"), Some("types"));
         let url = read(&JSON_INSPECTOR, "j", &[("preset", "types")], &parse_query("j.preset=broken"));
         assert_eq!(url.text("preset"), Some("broken"));
+    }
+
+    #[test]
+    fn same_pairs_ignores_order_only() {
+        let a = parse_query("x=1&y=2");
+        assert!(same_pairs(&a, &parse_query("y=2&x=1")));
+        assert!(!same_pairs(&a, &parse_query("y=2&x=3")));
+        assert!(!same_pairs(&a, &parse_query("x=1")));
     }
 
     #[test]

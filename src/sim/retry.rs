@@ -19,7 +19,7 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 use std::sync::Arc;
 
-use super::plural;
+use super::{group, plural};
 use super::rng::{mix, SplitMix64};
 use super::timeline::Machine;
 
@@ -841,7 +841,7 @@ pub struct Replay {
 
 impl Replay {
     pub fn new(runs: Vec<Run>) -> Replay {
-        let end = runs.iter().map(Run::end_us).max().unwrap_or(MS);
+        let end = runs.iter().map(Run::end_us).max().unwrap_or(0);
         let width_us = step_width(end);
         let steps = end.div_ceil(width_us) as usize;
         let slices = runs.iter().map(|r| r.slices(width_us, Some(steps))).collect();
@@ -897,10 +897,11 @@ impl Machine for Replay {
         if self.step == 0 {
             let cfg = &self.runs[0].config;
             return format!(
-                "Before the first call. {clients} client{} will each try to make one call within {}; the API serves {} requests a second. Step forward to watch each slice of {}.",
+                "Before the first call. {} client{} will each try to make one call within {}; the API serves {} requests a second. Step forward to watch each slice of {}.",
+                group(u64::from(clients)),
                 plural(clients as usize),
                 fmt_time(u64::from(cfg.spread_ms) * MS),
-                cfg.capacity,
+                group(u64::from(cfg.capacity)),
                 fmt_time(self.width_us),
             );
         }
@@ -914,12 +915,12 @@ impl Machine for Replay {
             let mut line = format!(
                 "{}: {} call{} reached the API (it can serve about {} in this time), {} succeeded, {} failed, {} timed out",
                 run.config.strategy.label(),
-                s.calls(),
+                group(u64::from(s.calls())),
                 plural(s.calls() as usize),
-                serveable,
-                s.ok,
-                s.failed,
-                s.lost,
+                group(u64::from(serveable)),
+                group(u64::from(s.ok)),
+                group(u64::from(s.failed)),
+                group(u64::from(s.lost)),
             );
             if s.short > 0 {
                 line.push_str(&format!(", {} refused by the open breaker", s.short));
@@ -927,7 +928,12 @@ impl Machine for Replay {
             if run.config.breaker {
                 line.push_str(&format!("; breaker {}", run.breaker_at(to).label()));
             }
-            line.push_str(&format!(". So far {done} of {clients} succeeded and {gave_up} gave up."));
+            line.push_str(&format!(
+                ". So far {} of {} succeeded and {} gave up.",
+                group(u64::from(done)),
+                group(u64::from(clients)),
+                group(u64::from(gave_up))
+            ));
             parts.push(line);
         }
         parts.join(" ")

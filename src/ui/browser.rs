@@ -20,6 +20,11 @@ pub fn replace_query(pairs: &[(String, String)]) {
     }
 }
 
+/// Milliseconds from the page's time origin, for measuring and for slicing long work.
+pub fn now_ms() -> f64 {
+    window().performance().map(|p| p.now()).unwrap_or(0.0)
+}
+
 pub fn storage_get(key: &str) -> Option<String> {
     window().local_storage().ok().flatten()?.get_item(key).ok().flatten()
 }

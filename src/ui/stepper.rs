@@ -122,8 +122,13 @@ where
         if pos > 0 {
             own.push(("step", pos.to_string()));
         }
-        let pairs = url_state::write(&browser::query_pairs(), instance, &own);
-        browser::replace_query(&pairs);
+        let current = browser::query_pairs();
+        let pairs = url_state::write(&current, instance, &own);
+        // A widget that reaches its opening state late (after a background run) must not
+        // rewrite an address that already says the same thing.
+        if !url_state::same_pairs(&current, &pairs) {
+            browser::replace_query(&pairs);
+        }
     });
 
     let on_key = move |e: web_sys::KeyboardEvent| {

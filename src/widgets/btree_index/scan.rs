@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
+use crate::sim::group;
+use crate::ui::browser::now_ms;
 use crate::sim::scan_vs_index::{email_for, Probe, Table, SIZES};
 
 /// Longest stretch of building before handing the browser back its thread.
@@ -13,10 +15,6 @@ const SLICE_MS: f64 = 8.0;
 const SEED: u64 = 2024;
 /// Index lookups are timed over this many repeats: one is too quick for the browser's clock.
 const REPEATS: u32 = 200;
-
-fn now_ms() -> f64 {
-    window().performance().map(|p| p.now()).unwrap_or(0.0)
-}
 
 /// Nanoseconds as a short duration, using integer arithmetic only.
 fn fmt_ns(ns: u64) -> String {
@@ -27,18 +25,6 @@ fn fmt_ns(ns: u64) -> String {
     } else {
         format!("{ns} ns")
     }
-}
-
-fn group(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[derive(Clone, Copy, PartialEq)]

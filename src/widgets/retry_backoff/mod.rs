@@ -1,0 +1,566 @@
+//! Retries and backoff: the discrete-event simulation of sim::retry, run in time slices so
+//! 10,000 clients never freeze the page, then replayed slice by slice. Two strategies run on
+//! the same seed side by side. This view only draws what the engine recorded.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use leptos::prelude::*;
+
+use crate::book::WidgetPlacement;
+use crate::kit::catalog::{ParamValue, RETRY_BACKOFF};
+use crate::kit::url_state::{self, Notice};
+use crate::sim::group;
+use crate::sim::retry::{fmt_time, Config, Outcome, Replay, Run, Sim, Slice, Strategy, Summary, MAX_STEPS};
+use crate::sim::timeline::{Timeline, TimelineConfig};
+use crate::ui::browser::now_ms;
+use crate::ui::stepper::WidgetFrame;
+
+/// Longest stretch of simulation before handing the browser back its thread.
+const SLICE_MS: f64 = 8.0;
+const EVENTS_PER_CHECK: usize = 1_500;
+/// Drawing sizes in SVG units: the charts' width, the load chart's height, one client row.
+const W: u64 = 600;
+const LOAD_H: u64 = 180;
+const ROW_H: u64 = 8;
+/// Up to this many clients get a row each; more are drawn as bands of density.
+const MAX_ROWS: u32 = 40;
+const BANDS: usize = 20;
+
+/// The number fields: setting key, label, unit.
+const FIELDS: &[(&str, &str, &str)] = &[
+    ("clients", "Clients", ""),
+    ("capacity", "API capacity", "req/s"),
+    ("outagefrom", "Outage from", "ms"),
+    ("outageto", "Outage until", "ms"),
+    ("base", "Base delay", "ms"),
+    ("cap", "Cap", "ms"),
+    ("attempts", "Max attempts", ""),
+    ("timeout", "Timeout per attempt", "ms"),
+];
+const MORE_FIELDS: &[(&str, &str, &str)] = &[
+    ("spread", "Clients arrive over", "ms"),
+    ("errors", "Random 5xx", "%"),
+    ("timeouts", "Requests that hang", "%"),
+    ("bad", "Clients sending invalid requests (4xx)", "%"),
+    ("ratelimit", "Rate limit, 0 for none", "req/s"),
+];
+
+fn label_of(key: &str) -> &'static str {
+    FIELDS.iter().chain(MORE_FIELDS).find(|f| f.0 == key).map_or("Setting", |f| f.1)
+}
+
+/// What the charts need, drawn once per run: SVG paths by category, never per step.
+struct Panel {
+    label: &'static str,
+    /// Load chart: stacked bars of calls that succeeded, failed, or timed out.
+    ok: String,
+    failed: String,
+    lost: String,
+    /// Client chart: rows of attempt marks, or bands shaded by density.
+    client_paths: Vec<(&'static str, String)>,
+    client_h: u64,
+    banded: bool,
+    summary: Summary,
+    breaker: bool,
+}
+
+struct Charts {
+    panels: Vec<Panel>,
+    capacity_y: u64,
+    ymax: u32,
+    total_us: u64,
+    clients: u32,
+}
+
+fn x_of(i: usize, steps: usize) -> u64 {
+    i as u64 * W / steps.max(1) as u64
+}
+
+fn bar(d: &mut String, x0: u64, x1: u64, bottom: u64, h: u64) {
+    if h > 0 {
+        d.push_str(&format!("M{x0} {}h{}v{h}h-{}z", bottom - h, x1 - x0, x1 - x0));
+    }
+}
+
+/// Scales a count to a bar height, never rounding a non-zero count away.
+fn height(n: u32, ymax: u32) -> u64 {
+    if n == 0 {
+        0
+    } else {
+        (u64::from(n) * LOAD_H / u64::from(ymax.max(1))).clamp(1, LOAD_H)
+    }
+}
+
+fn draw(replay: &Replay) -> Charts {
+    let steps = replay.steps().max(1);
+    let width = replay.width_us();
+    let total_us = steps as u64 * width;
+    let runs = replay.runs();
+    let capacity = runs.first().map_or(1, |r| r.config.capacity);
+    let per_slice = ((u64::from(capacity) * width / 1_000_000).max(1)) as u32;
+    let peak = (0..runs.len()).flat_map(|r| replay.slices(r).iter().map(Slice::calls)).max().unwrap_or(0);
+    let ymax = peak.max(per_slice + per_slice / 4).max(1);
+    let clients = runs.first().map_or(0, |r| r.config.clients);
+    let panels = runs
+        .iter()
+        .enumerate()
+        .map(|(r, run)| {
+            let (mut ok, mut failed, mut lost) = (String::new(), String::new(), String::new());
+            for (i, s) in replay.slices(r).iter().enumerate() {
+                let (x0, x1) = (x_of(i, steps), x_of(i + 1, steps));
+                let (h_ok, h_f, h_l) = (height(s.ok, ymax), height(s.failed, ymax), height(s.lost, ymax));
+                bar(&mut ok, x0, x1, LOAD_H, h_ok);
+                bar(&mut failed, x0, x1, LOAD_H - h_ok, h_f.min(LOAD_H - h_ok));
+                bar(&mut lost, x0, x1, LOAD_H - h_ok - h_f.min(LOAD_H - h_ok), h_l.min(LOAD_H.saturating_sub(h_ok + h_f)));
+            }
+            let banded = clients > MAX_ROWS;
+            let (client_paths, client_h) = if banded { bands(run, width, steps) } else { rows(run, total_us) };
+            Panel { label: run.config.strategy.label(), ok, failed, lost, client_paths, client_h, banded, summary: run.summary(), breaker: run.config.breaker }
+        })
+        .collect();
+    Charts { panels, capacity_y: LOAD_H - height(per_slice, ymax), ymax, total_us, clients }
+}
+
+/// One row per client, one mark per attempt at the moment it was sent.
+fn rows(run: &Run, total_us: u64) -> (Vec<(&'static str, String)>, u64) {
+    let mut paths: Vec<(&'static str, String)> = ["ok", "failed", "lost", "short"].into_iter().map(|c| (c, String::new())).collect();
+    for a in &run.attempts {
+        let class = match a.outcome {
+            Outcome::Ok => 0,
+            Outcome::Timeout | Outcome::Pending => 2,
+            Outcome::ShortCircuit => 3,
+            _ => 1,
+        };
+        let x = (a.sent_us * W / total_us.max(1)).min(W - 3);
+        let y = u64::from(a.client) * ROW_H + 1;
+        paths[class].1.push_str(&format!("M{x} {y}h3v{}h-3z", ROW_H - 2));
+    }
+    (paths, u64::from(run.config.clients) * ROW_H)
+}
+
+/// Bands of clients, each cell shaded by how many attempts its clients sent in that slice.
+fn bands(run: &Run, width: u64, steps: usize) -> (Vec<(&'static str, String)>, u64) {
+    let density = run.density(width, steps, BANDS);
+    let max = density.iter().flatten().copied().max().unwrap_or(0).max(1);
+    let mut paths: Vec<(&'static str, String)> = ["d1", "d2", "d3", "d4"].into_iter().map(|c| (c, String::new())).collect();
+    for (b, row) in density.iter().enumerate() {
+        for (i, &n) in row.iter().enumerate() {
+            if n == 0 {
+                continue;
+            }
+            let level = ((u64::from(n) * 4).div_ceil(u64::from(max)) as usize).clamp(1, 4);
+            let (x0, x1) = (x_of(i, steps), x_of(i + 1, steps));
+            paths[level - 1].1.push_str(&format!("M{x0} {}h{}v{ROW_H}h-{}z", b as u64 * ROW_H, x1 - x0, x1 - x0));
+        }
+    }
+    (paths, BANDS as u64 * ROW_H)
+}
+
+/// Signals the background simulation reports to. Copy, so each slice can schedule the next.
+#[derive(Clone, Copy)]
+struct Job {
+    sims: StoredValue<Vec<Sim>>,
+    generation: StoredValue<u32>,
+    progress: RwSignal<Option<(u64, u32)>>,
+    timeline: RwSignal<Timeline<Replay>>,
+    charts: RwSignal<Option<Arc<Charts>>>,
+    /// The step to open at once the run is ready (from the URL), taken once.
+    open_at: StoredValue<Option<usize>>,
+    /// Milliseconds the last simulation took in this browser, slices and gaps included.
+    took_ms: RwSignal<Option<u64>>,
+    started: StoredValue<f64>,
+}
+
+fn timeline_of(replay: Replay) -> Timeline<Replay> {
+    Timeline::new(replay, TimelineConfig { checkpoint_every: 16, max_steps: MAX_STEPS + 1 })
+}
+
+fn start(job: Job, cfg: &Config, compare: Option<Strategy>) {
+    let mut sims = vec![Sim::new(cfg)];
+    if let Some(other) = compare {
+        sims.push(Sim::new(&Config { strategy: other, ..cfg.clone() }));
+    }
+    job.sims.set_value(sims);
+    let generation = job.generation.get_value().wrapping_add(1);
+    job.generation.set_value(generation);
+    job.started.set_value(now_ms());
+    job.progress.set(Some((0, cfg.clients)));
+    set_timeout(move || pump(job, generation), Duration::ZERO);
+}
+
+/// Runs events for one time slice, then yields; a newer run makes older slices stop.
+fn pump(job: Job, generation: u32) {
+    if job.generation.get_value() != generation {
+        return;
+    }
+    let t0 = now_ms();
+    let mut all_done = false;
+    while !all_done && now_ms() - t0 < SLICE_MS {
+        job.sims.update_value(|sims| {
+            all_done = match sims.iter_mut().find(|s| !s.is_done()) {
+                Some(s) => {
+                    s.run_slice(EVENTS_PER_CHECK);
+                    false
+                }
+                None => true,
+            };
+        });
+    }
+    if !all_done {
+        let events = job.sims.with_value(|s| s.iter().map(Sim::events).sum());
+        job.progress.update(|p| {
+            if let Some(p) = p {
+                p.0 = events;
+            }
+        });
+        set_timeout(move || pump(job, generation), Duration::ZERO);
+        return;
+    }
+    set_timeout(move || finish(job, generation), Duration::ZERO);
+}
+
+fn finish(job: Job, generation: u32) {
+    if job.generation.get_value() != generation {
+        return;
+    }
+    let mut sims = Vec::new();
+    job.sims.update_value(|s| sims = std::mem::take(s));
+    let runs: Vec<Run> = sims.into_iter().map(Sim::finish).collect();
+    let replay = Replay::new(runs);
+    let charts = draw(&replay);
+    let mut t = timeline_of(replay);
+    let target = match job.open_at.get_value() {
+        Some(step) => step,
+        // A rerun keeps the reader's place: the end stays the end, a step stays that step.
+        None => job.timeline.with_untracked(|old| if old.at_end() && old.last() > 0 { usize::MAX } else { old.pos() }),
+    };
+    job.open_at.set_value(None);
+    t.seek(target);
+    job.charts.set(Some(Arc::new(charts)));
+    job.timeline.set(t);
+    job.took_ms.set(Some((now_ms() - job.started.get_value()) as u64));
+    job.progress.set(None);
+}
+
+/// The value of a setting as the URL writes it.
+fn as_text(v: &ParamValue) -> String {
+    match v {
+        ParamValue::Int(n) => n.to_string(),
+        ParamValue::Text(s) => s.clone(),
+        ParamValue::Choice(c) => c.to_string(),
+        ParamValue::Flag(b) => b.to_string(),
+    }
+}
+
+#[component]
+pub fn RetryBackoff(placement: &'static WidgetPlacement) -> impl IntoView {
+    let spec = &RETRY_BACKOFF;
+    let instance = placement.instance;
+    let state = url_state::read(spec, instance, placement.settings, &crate::ui::browser::query_pairs());
+    // What this placement opens with when the URL says nothing: the URL keeps only differences.
+    let baseline = url_state::read(spec, instance, placement.settings, &[]);
+    let mut notices = state.notices.clone();
+
+    let mut cfg = Config::default();
+    for (key, value) in &state.values {
+        match value {
+            ParamValue::Int(n) => {
+                cfg.set(key, *n);
+            }
+            ParamValue::Flag(b) => {
+                cfg.set(key, i64::from(*b));
+            }
+            _ => {}
+        }
+    }
+    cfg.strategy = state.text("strategy").and_then(Strategy::from_name).unwrap_or(cfg.strategy);
+    cfg.seed = state.int("seed").unwrap_or(1) as u64;
+    if let Err(why) = cfg.validate() {
+        notices.push(Notice { key: "settings".into(), message: format!("{why} The default scenario is shown instead.") });
+        cfg = Config { seed: cfg.seed, ..Config::default() };
+    }
+    let compare0 = state.text("compare").and_then(Strategy::from_name);
+
+    let applied = RwSignal::new((cfg.clone(), compare0));
+    let raw: RwSignal<Vec<(&'static str, String)>> =
+        RwSignal::new(FIELDS.iter().chain(MORE_FIELDS).map(|f| (f.0, cfg.get(f.0).unwrap_or(0).to_string())).collect());
+    let message = RwSignal::new(None::<String>);
+    let bad_field = RwSignal::new(None::<&'static str>);
+    let notices = RwSignal::new(notices);
+
+    let job = Job {
+        sims: StoredValue::new(Vec::new()),
+        generation: StoredValue::new(0),
+        progress: RwSignal::new(None),
+        timeline: RwSignal::new(timeline_of(Replay::new(Vec::new()))),
+        charts: RwSignal::new(None),
+        open_at: StoredValue::new(Some(state.int("step").unwrap_or(0) as usize)),
+        took_ms: RwSignal::new(None),
+        started: StoredValue::new(0.0),
+    };
+    let timeline = job.timeline;
+    start(job, &cfg, compare0);
+    on_cleanup(move || job.generation.set_value(u32::MAX));
+
+    // Reads every field, checks each against the catalog and all together against the engine,
+    // and reruns only when everything is valid; otherwise the message says what to fix.
+    let apply = move |change: &dyn Fn(&mut Config, &mut Option<Strategy>)| {
+        let (mut next, mut compare) = applied.get_untracked();
+        change(&mut next, &mut compare);
+        for (key, text) in raw.get_untracked() {
+            match spec.param(key).map(|p| p.parse(text.trim())) {
+                Some(Ok(ParamValue::Int(n))) => {
+                    next.set(key, n);
+                }
+                Some(Err(why)) => {
+                    message.set(Some(format!("{}: {why}.", label_of(key))));
+                    bad_field.set(Some(key));
+                    return;
+                }
+                _ => {}
+            }
+        }
+        if let Err(why) = next.validate() {
+            message.set(Some(why));
+            bad_field.set(None);
+            return;
+        }
+        message.set(None);
+        bad_field.set(None);
+        start(job, &next, compare);
+        applied.set((next, compare));
+    };
+
+    let settings = Signal::derive(move || {
+        applied.with(|(cfg, compare)| {
+            spec.params
+                .iter()
+                .filter_map(|p| {
+                    let now = match p.key {
+                        "strategy" => cfg.strategy.name().to_string(),
+                        "compare" => compare.map_or("off", |s| s.name()).to_string(),
+                        "retryafter" => cfg.honor_retry_after.to_string(),
+                        "breaker" => cfg.breaker.to_string(),
+                        key => cfg.get(key).unwrap_or(0).to_string(),
+                    };
+                    let base = baseline.get(p.key).map(as_text).unwrap_or_default();
+                    (now != base).then_some((p.key, now))
+                })
+                .chain((cfg.seed != 1).then(|| ("seed", cfg.seed.to_string())))
+                .collect()
+        })
+    });
+
+    let field = move |(key, label, unit): &'static (&'static str, &'static str, &'static str)| {
+        let id = format!("{instance}-{key}");
+        let for_id = id.clone();
+        view! {
+            <label class="retry-field" for=for_id>
+                <span>{*label}{(!unit.is_empty()).then(|| format!(" ({unit})"))}</span>
+                <input
+                    id=id
+                    type="text"
+                    inputmode="numeric"
+                    autocomplete="off"
+                    data-field=*key
+                    aria-invalid=move || (bad_field.get() == Some(*key)).then_some("true")
+                    aria-describedby=format!("{instance}-retry-message")
+                    prop:value=move || raw.with(|r| r.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default())
+                    on:change=move |e| {
+                        let v = event_target_value(&e);
+                        raw.update(|r| {
+                            if let Some(slot) = r.iter_mut().find(|(k, _)| k == key) {
+                                slot.1 = v;
+                            }
+                        });
+                        apply(&|_, _| {});
+                    }
+                />
+            </label>
+        }
+    };
+
+    let strategy_options = move |selected: Signal<&'static str>, with_off: bool| {
+        let off = with_off.then(|| view! { <option value="off" selected=move || selected.get() == "off">"None alongside"</option> });
+        view! {
+            {off}
+            {Strategy::ALL.iter().map(|s| {
+                let name = s.name();
+                view! { <option value=name selected=move || selected.get() == name>{s.label()}</option> }
+            }).collect_view()}
+        }
+    };
+    let strategy_now = Signal::derive(move || applied.with(|(c, _)| c.strategy.name()));
+    let compare_now = Signal::derive(move || applied.with(|(_, b)| b.map_or("off", |s| s.name())));
+
+    view! {
+        <WidgetFrame spec=spec instance=instance timeline=timeline notices=notices settings=settings>
+            <div class="retry">
+                <div class="retry-choose">
+                    <label>
+                        "Strategy "
+                        <select data-testid="retry-strategy" on:change=move |e| {
+                            let v = event_target_value(&e);
+                            apply(&|c, _| c.strategy = Strategy::from_name(&v).unwrap_or(c.strategy));
+                        }>
+                            {strategy_options(strategy_now, false)}
+                        </select>
+                    </label>
+                    <label>
+                        "Alongside "
+                        <select data-testid="retry-compare" on:change=move |e| {
+                            let v = event_target_value(&e);
+                            apply(&|_, b| *b = Strategy::from_name(&v));
+                        }>
+                            {strategy_options(compare_now, true)}
+                        </select>
+                    </label>
+                    <button data-testid="retry-reseed" on:click=move |_| apply(&|c, _| c.seed = (c.seed + 1) % 4_294_967_296)>
+                        "New seed"
+                    </button>
+                    <span class="meta">{move || applied.with(|(c, _)| format!("seed {}", c.seed))}</span>
+                </div>
+                <div class="retry-fields">{FIELDS.iter().map(field).collect_view()}</div>
+                <details class="retry-more">
+                    <summary>"More failure modes"</summary>
+                    <div class="retry-fields">
+                        {MORE_FIELDS.iter().map(field).collect_view()}
+                        <label class="retry-check">
+                            <input type="checkbox" data-testid="retry-retryafter"
+                                prop:checked=move || applied.with(|(c, _)| c.honor_retry_after)
+                                on:change=move |e| {
+                                    let on = event_target_checked(&e);
+                                    apply(&|c, _| c.honor_retry_after = on);
+                                }/>
+                            " Honour Retry-After on 429"
+                        </label>
+                        <label class="retry-check">
+                            <input type="checkbox" data-testid="retry-breaker"
+                                prop:checked=move || applied.with(|(c, _)| c.breaker)
+                                on:change=move |e| {
+                                    let on = event_target_checked(&e);
+                                    apply(&|c, _| c.breaker = on);
+                                }/>
+                            " Circuit breaker (opens after 10 failures in a row, tries again after 1 s)"
+                        </label>
+                    </div>
+                </details>
+                <p class="input-error" id=format!("{instance}-retry-message") role="alert" data-testid="retry-message">{move || message.get()}</p>
+                {move || job.progress.get().map(|(events, clients)| view! {
+                    <p class="meta" role="status" data-testid="retry-progress">
+                        {format!("Simulating {} clients… {} events so far", group(u64::from(clients)), group(events))}
+                    </p>
+                })}
+                <Legend/>
+                {move || job.charts.get().map(|charts| view! { <Panels charts=charts timeline=timeline/> })}
+                {move || job.charts.get().map(|charts| view! { <SummaryTable charts=charts took_ms=job.took_ms/> })}
+            </div>
+        </WidgetFrame>
+    }
+}
+
+#[component]
+fn Legend() -> impl IntoView {
+    view! {
+        <p class="retry-legend meta">
+            <span class="key ok">"■ succeeded"</span>" "
+            <span class="key failed">"■ failed (5xx, 429 or 4xx)"</span>" "
+            <span class="key lost">"■ timed out"</span>" "
+            <span class="key short">"■ refused by the breaker"</span>" "
+            <span class="key capacity">"┅ API capacity"</span>
+        </p>
+    }
+}
+
+#[component]
+fn Panels(charts: Arc<Charts>, timeline: RwSignal<Timeline<Replay>>) -> impl IntoView {
+    // The part of the charts still in the future is veiled; only this moves as steps change.
+    let cursor = move || timeline.with(|t| x_of(t.current().step(), t.current().steps()));
+    let total = charts.total_us;
+    let two = charts.panels.len() > 1;
+    let panels = charts.panels.iter().enumerate().map(|(r, p)| {
+        let so_far = move || {
+            timeline.with(|t| {
+                let replay = t.current();
+                if replay.runs().len() <= r {
+                    return String::new();
+                }
+                let (done, gave_up) = replay.finished_by_now(r);
+                let mut line = format!("At {}: {} succeeded, {} gave up", fmt_time(replay.now_us()), group(u64::from(done)), group(u64::from(gave_up)));
+                if replay.runs()[r].config.breaker {
+                    line.push_str(&format!(", breaker {}", replay.runs()[r].breaker_at(replay.now_us()).label()));
+                }
+                line
+            })
+        };
+        let client_h = p.client_h;
+        let clients_label = if p.banded {
+            format!("Attempts by {} clients in {BANDS} bands over time; darker means more attempts", group(u64::from(charts.clients)))
+        } else {
+            format!("One row per client, a mark for each attempt, {} clients", charts.clients)
+        };
+        view! {
+            <figure class="retry-panel" data-testid="retry-panel" data-strategy=p.label>
+                <figcaption><strong>{p.label}</strong>" · "<span data-testid="retry-so-far">{so_far}</span></figcaption>
+                <svg class="retry-load" viewBox=format!("0 0 {W} {LOAD_H}") role="img"
+                    aria-label=format!("Calls reaching the API over time for {}; the peak was {} per second against a capacity line", p.label, group(u64::from(p.summary.peak_per_s)))>
+                    <path class="ok" d=p.ok.clone()/>
+                    <path class="failed" d=p.failed.clone()/>
+                    <path class="lost" d=p.lost.clone()/>
+                    <line class="capacity" x1="0" x2=W.to_string() y1=charts.capacity_y.to_string() y2=charts.capacity_y.to_string()/>
+                    <rect class="future" x=move || cursor().to_string() y="0" width=move || (W - cursor()).to_string() height=LOAD_H.to_string()/>
+                    <line class="now" x1=move || cursor().to_string() x2=move || cursor().to_string() y1="0" y2=LOAD_H.to_string()/>
+                </svg>
+                <svg class="retry-clients" viewBox=format!("0 0 {W} {client_h}") role="img" aria-label=clients_label>
+                    {p.client_paths.iter().map(|(class, d)| view! { <path class=*class d=d.clone()/> }).collect_view()}
+                    <rect class="future" x=move || cursor().to_string() y="0" width=move || (W - cursor()).to_string() height=client_h.to_string()/>
+                    <line class="now" x1=move || cursor().to_string() x2=move || cursor().to_string() y1="0" y2=client_h.to_string()/>
+                </svg>
+                <div class="retry-axis meta" aria-hidden="true"><span>"0"</span><span>{fmt_time(total / 2)}</span><span>{fmt_time(total)}</span></div>
+            </figure>
+        }
+    }).collect_view();
+    view! {
+        <p class="meta">{format!("Load: calls reaching the API per slice, up to {} on the scale.", group(u64::from(charts.ymax)))}</p>
+        <div class="retry-panels" class:two=two>{panels}</div>
+    }
+}
+
+#[component]
+fn SummaryTable(charts: Arc<Charts>, took_ms: RwSignal<Option<u64>>) -> impl IntoView {
+    let breaker = charts.panels.iter().any(|p| p.breaker);
+    let rows = charts.panels.iter().map(|p| {
+        let s = p.summary;
+        view! {
+            <tr>
+                <th scope="row">{p.label}</th>
+                <td>{group(u64::from(s.calls))}</td>
+                <td>{group(u64::from(s.succeeded))}</td>
+                <td>{group(u64::from(s.gave_up + s.not_retryable))}</td>
+                <td>{group(u64::from(s.wasted))}</td>
+                {breaker.then(|| view! { <td>{group(u64::from(s.short_circuited))}</td> })}
+                <td>{format!("{}/s", group(u64::from(s.peak_per_s)))}</td>
+                <td>{if s.unfinished > 0 { format!("{} still trying", group(u64::from(s.unfinished))) } else { fmt_time(s.finish_us) }}</td>
+            </tr>
+        }
+    }).collect_view();
+    view! {
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Totals for each strategy">
+            <table data-testid="retry-summary">
+                <thead><tr>
+                    <th scope="col">"Strategy"</th>
+                    <th scope="col">"Calls to the API"</th>
+                    <th scope="col">"Succeeded"</th>
+                    <th scope="col">"Gave up"</th>
+                    <th scope="col">"Wasted calls"</th>
+                    {breaker.then(|| view! { <th scope="col">"Refused by breaker"</th> })}
+                    <th scope="col">"Peak load"</th>
+                    <th scope="col">"All done after"</th>
+                </tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+        <p class="meta" data-testid="retry-took">{move || took_ms.get().map(|ms| format!("Simulated in this browser in {ms} ms, in slices short enough to keep the page responsive."))}</p>
+    }
+}
