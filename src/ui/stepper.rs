@@ -5,6 +5,7 @@
 //! A widget supplies a [`Timeline`] in a signal, the settings it wants kept in the URL, and
 //! its drawing as children. Everything about stepping lives here, once.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use leptos::prelude::*;
@@ -25,11 +26,78 @@ const SHORTCUTS: &[(&str, &str)] = &[
     ("?", "Show or hide these shortcuts"),
 ];
 
+/// A move on a timeline, as the controls ask for it.
+#[derive(Clone, Copy, Debug)]
+pub enum Move {
+    Forward,
+    Back,
+    Reset,
+    End,
+    Seek(usize),
+}
+
+type Transcript = Arc<dyn Fn() -> Vec<String> + Send + Sync>;
+type Mover = Arc<dyn Fn(Move) + Send + Sync>;
+
+/// A timeline seen through signals and two functions, so that one frame (not one copy per
+/// engine type) serves every widget.
+#[derive(Clone, Copy)]
+pub struct Stepper {
+    pos: Signal<usize>,
+    last: Signal<usize>,
+    narration: Signal<String>,
+    transcript: StoredValue<Transcript>,
+    mover: StoredValue<Mover>,
+}
+
+impl Stepper {
+    pub fn of<M: Machine + Send + Sync + 'static>(t: RwSignal<Timeline<M>>) -> Stepper {
+        let mover: Mover = Arc::new(move |m| {
+            t.update(|t| match m {
+                Move::Forward => {
+                    t.forward();
+                }
+                Move::Back => {
+                    t.back();
+                }
+                Move::Reset => t.reset(),
+                Move::End => t.seek(usize::MAX),
+                Move::Seek(n) => t.seek(n),
+            })
+        });
+        let transcript: Transcript = Arc::new(move || t.with(|t| t.transcript()));
+        Stepper {
+            pos: Signal::derive(move || t.with(|t| t.pos())),
+            last: Signal::derive(move || t.with(|t| t.last())),
+            narration: Signal::derive(move || t.with(|t| t.narration())),
+            transcript: StoredValue::new(transcript),
+            mover: StoredValue::new(mover),
+        }
+    }
+
+    fn go(&self, m: Move) {
+        let f = self.mover.get_value();
+        f(m);
+    }
+
+    fn at_start(&self) -> bool {
+        self.pos.get() == 0
+    }
+
+    fn at_end(&self) -> bool {
+        self.pos.get() == self.last.get()
+    }
+
+    fn at_end_untracked(&self) -> bool {
+        self.pos.get_untracked() == self.last.get_untracked()
+    }
+}
+
 #[component]
-pub fn WidgetFrame<M>(
+pub fn WidgetFrame(
     spec: &'static WidgetSpec,
     instance: &'static str,
-    timeline: RwSignal<Timeline<M>>,
+    timeline: Stepper,
     /// Problems with the settings this widget was opened with, shown above it.
     #[prop(into)]
     notices: Signal<Vec<Notice>>,
@@ -37,10 +105,7 @@ pub fn WidgetFrame<M>(
     #[prop(into)]
     settings: Signal<Vec<(&'static str, String)>>,
     children: Children,
-) -> impl IntoView
-where
-    M: Machine + Send + Sync + 'static,
-{
+) -> impl IntoView {
     let playing = RwSignal::new(false);
     let speed = RwSignal::new(1usize);
     let help_open = RwSignal::new(false);
@@ -56,18 +121,14 @@ where
     };
     let start = move || {
         stop();
-        if timeline.with_untracked(|t| t.at_end()) {
-            timeline.update(|t| t.reset());
+        if timeline.at_end_untracked() {
+            timeline.go(Move::Reset);
         }
         let ms = SPEEDS[speed.get_untracked()].1;
         let handle = set_interval_with_handle(
             move || {
-                let mut more = false;
-                timeline.update(|t| {
-                    t.forward();
-                    more = !t.at_end();
-                });
-                if !more {
+                timeline.go(Move::Forward);
+                if timeline.at_end_untracked() {
                     if let Some(h) = ticker.get_value() {
                         h.clear();
                     }
@@ -90,30 +151,26 @@ where
     let toggle = move || if playing.get_untracked() { stop() } else { start() };
     let forward = move || {
         stop();
-        timeline.update(|t| {
-            t.forward();
-        });
+        timeline.go(Move::Forward);
     };
     let back = move || {
         stop();
-        timeline.update(|t| {
-            t.back();
-        });
+        timeline.go(Move::Back);
     };
     let reset = move || {
         stop();
-        timeline.update(|t| t.reset());
+        timeline.go(Move::Reset);
     };
     let to_end = move || {
         stop();
-        timeline.update(|t| t.seek(usize::MAX));
+        timeline.go(Move::End);
     };
 
     // Keep the URL in step with the widget once the reader changes something (opening a
     // page leaves its address alone), except while playing, as browsers throttle rapid
     // history updates; pausing writes the final position.
     Effect::new(move |previous: Option<()>| {
-        let pos = timeline.with(|t| t.pos());
+        let pos = timeline.pos.get();
         let mut own = settings.get();
         let is_playing = playing.get();
         if previous.is_none() || is_playing {
@@ -174,7 +231,7 @@ where
         }
     };
 
-    let step_label = move || timeline.with(|t| format!("Step {} of {}", t.pos(), t.last()));
+    let step_label = move || format!("Step {} of {}", timeline.pos.get(), timeline.last.get());
     let help_id = format!("{instance}-help");
     let help_id2 = help_id.clone();
 
@@ -203,12 +260,12 @@ where
                 })
             }}
             <div class="widget-body">{children()}</div>
-            <p class="narration" aria-live="polite" data-narration>{move || timeline.with(|t| t.narration())}</p>
+            <p class="narration" aria-live="polite" data-narration>{move || timeline.narration.get()}</p>
             <div class="controls" role="group" aria-label="Step controls">
-                <button data-action="reset" on:click=move |_| reset() prop:disabled=move || timeline.with(|t| t.at_start())>
+                <button data-action="reset" on:click=move |_| reset() prop:disabled=move || timeline.at_start()>
                     <Icon path=ICON_RESET/><span class="visually-hidden">"Back to the start"</span>
                 </button>
-                <button data-action="step-back" on:click=move |_| back() prop:disabled=move || timeline.with(|t| t.at_start())>
+                <button data-action="step-back" on:click=move |_| back() prop:disabled=move || timeline.at_start()>
                     <Icon path=ICON_BACK/><span class="visually-hidden">"Step back"</span>
                 </button>
                 <button
@@ -220,7 +277,7 @@ where
                     {move || if playing.get() { view! { <Icon path=ICON_PAUSE/> } } else { view! { <Icon path=ICON_PLAY/> } }}
                     <span class="visually-hidden">{move || if playing.get() { "Pause" } else { "Play" }}</span>
                 </button>
-                <button data-action="step-forward" on:click=move |_| forward() prop:disabled=move || timeline.with(|t| t.at_end())>
+                <button data-action="step-forward" on:click=move |_| forward() prop:disabled=move || timeline.at_end()>
                     <Icon path=ICON_FORWARD/><span class="visually-hidden">"Step forward"</span>
                 </button>
                 <input
@@ -228,14 +285,14 @@ where
                     class="scrubber"
                     data-action="scrub"
                     min="0"
-                    max=move || timeline.with(|t| t.last()).to_string()
-                    prop:value=move || timeline.with(|t| t.pos()).to_string()
+                    max=move || timeline.last.get().to_string()
+                    prop:value=move || timeline.pos.get().to_string()
                     aria-label="Jump to step"
                     aria-valuetext=step_label
                     on:input=move |e| {
                         stop();
                         if let Ok(n) = event_target_value(&e).parse::<usize>() {
-                            timeline.update(|t| t.seek(n));
+                            timeline.go(Move::Seek(n));
                         }
                     }
                 />
@@ -278,8 +335,8 @@ where
             }>
                 <summary>"Transcript of every step"</summary>
                 {move || transcript_open.get().then(|| {
-                    let lines = timeline.with(|t| t.transcript());
-                    let here = timeline.with(|t| t.pos());
+                    let lines = (timeline.transcript.get_value())();
+                    let here = timeline.pos.get();
                     view! {
                         <ol start="0" data-testid="transcript">
                             {lines.into_iter().enumerate().map(|(i, l)| view! { <li aria-current=(i == here).then_some("step")>{l}</li> }).collect_view()}

@@ -11,7 +11,7 @@ use crate::kit::catalog::{ParamValue, BTREE_INDEX};
 use crate::kit::url_state;
 use crate::sim::btree_walk::{self, layout, BTreeWalk, IndexKey, KeyType, Op};
 use crate::sim::timeline::{Timeline, TimelineConfig};
-use crate::ui::stepper::WidgetFrame;
+use crate::ui::stepper::{Stepper, WidgetFrame};
 
 /// Pixel sizes of the drawing: one key cell, one node row, the gap between levels.
 const ROW_H: f64 = 30.0;
@@ -146,7 +146,7 @@ pub fn BTreeIndex(placement: &'static WidgetPlacement) -> impl IntoView {
 
     let id = placement.instance;
     view! {
-        <WidgetFrame spec=spec instance=placement.instance timeline=timeline notices=notices settings=settings>
+        <WidgetFrame spec=spec instance=placement.instance timeline=Stepper::of(timeline) notices=notices settings=settings>
             <div class="btree">
                 <div class="btree-inputs">
                     <label>

@@ -8,7 +8,7 @@ use crate::kit::catalog::{self, JSON_INSPECTOR, JSON_MAX_CHARS, JSON_PRESETS};
 use crate::kit::url_state;
 use crate::sim::json::{self, Focus, JsonWalk, TokenKind};
 use crate::sim::timeline::{Timeline, TimelineConfig};
-use crate::ui::stepper::WidgetFrame;
+use crate::ui::stepper::{Stepper, WidgetFrame};
 
 /// Rows of the values table; older rows are summarised.
 const TABLE_ROWS: usize = 10;
@@ -81,7 +81,7 @@ pub fn JsonInspector(placement: &'static WidgetPlacement) -> impl IntoView {
     let select_id = format!("{}-preset", placement.instance);
 
     view! {
-        <WidgetFrame spec=spec instance=placement.instance timeline=timeline notices=notices settings=settings>
+        <WidgetFrame spec=spec instance=placement.instance timeline=Stepper::of(timeline) notices=notices settings=settings>
             <div class="json-inspector">
                 <div class="json-inputs">
                     <label for=select_id.clone()>"Sample"</label>

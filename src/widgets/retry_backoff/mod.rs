@@ -14,7 +14,7 @@ use crate::sim::group;
 use crate::sim::retry::{fmt_time, Config, Outcome, Replay, Run, Sim, Slice, Strategy, Summary, MAX_STEPS};
 use crate::sim::timeline::{Timeline, TimelineConfig};
 use crate::ui::browser::now_ms;
-use crate::ui::stepper::WidgetFrame;
+use crate::ui::stepper::{Stepper, WidgetFrame};
 
 /// Longest stretch of simulation before handing the browser back its thread.
 const SLICE_MS: f64 = 8.0;
@@ -395,7 +395,7 @@ pub fn RetryBackoff(placement: &'static WidgetPlacement) -> impl IntoView {
     let compare_now = Signal::derive(move || applied.with(|(_, b)| b.map_or("off", |s| s.name())));
 
     view! {
-        <WidgetFrame spec=spec instance=instance timeline=timeline notices=notices settings=settings>
+        <WidgetFrame spec=spec instance=instance timeline=Stepper::of(timeline) notices=notices settings=settings>
             <div class="retry">
                 <div class="retry-choose">
                     <label>
