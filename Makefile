@@ -15,13 +15,14 @@ export PATH := $(CURDIR)/node_modules/.bin:$(CARGO_BIN):$(PATH)
 setup:
 	@bash scripts/setup.sh
 
-serve: setup
-	trunk serve --offline --public-url $(BASE) --port $(PORT)
+serve: setup build-dist
+	BASE=$(BASE) PORT=$(PORT) node tests/e2e/server.mjs
 
 dist: setup build-dist
 
 build-dist:
 	trunk build --release --offline --public-url $(BASE)
+	cargo run --quiet --bin prerender -- dist
 
 test: setup
 	@start=$$(date +%s); \

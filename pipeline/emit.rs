@@ -51,6 +51,25 @@ pub fn to_rust(book: &Book) -> String {
         let _ = writeln!(o, "    }},");
     }
     let _ = writeln!(o, "];");
+    // Every widget placement with its chapter, for the browser, which mounts widgets into
+    // prerendered pages and needs none of the chapters' HTML.
+    let _ = writeln!(o, "pub static PLACEMENTS: &[(&str, WidgetPlacement)] = &[");
+    for c in &book.chapters {
+        for s in &c.segments {
+            if let Segment::Widget(w) = s {
+                let settings: Vec<String> = w.settings.iter().map(|(k, v)| format!("({}, {})", lit(k), lit(v))).collect();
+                let _ = writeln!(
+                    o,
+                    "    ({}, WidgetPlacement {{ widget: {}, instance: {}, settings: &[{}] }}),",
+                    lit(&format!("{}/{}", c.part, c.slug)),
+                    lit(&w.widget),
+                    lit(&w.instance),
+                    settings.join(", ")
+                );
+            }
+        }
+    }
+    let _ = writeln!(o, "];");
     let _ = writeln!(o, "pub static TOC_HTML: &str = {};", lit(&toc_html(book)));
     let _ = writeln!(o, "pub static PART_CARDS_HTML: &str = {};", lit(&part_cards_html(book)));
     o

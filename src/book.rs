@@ -59,6 +59,11 @@ pub fn chapter(part: &str, slug: &str) -> Option<(usize, &'static Chapter)> {
     CHAPTERS.iter().enumerate().find(|(_, c)| c.part == part && c.slug == slug)
 }
 
+/// The widget placed as `instance` in the chapter `part/slug`.
+pub fn placement(chapter: &str, instance: &str) -> Option<&'static WidgetPlacement> {
+    PLACEMENTS.iter().find(|(c, w)| *c == chapter && w.instance == instance).map(|(_, w)| w)
+}
+
 pub fn chapters_of(part: &str) -> impl Iterator<Item = &'static Chapter> + '_ {
     CHAPTERS.iter().filter(move |c| c.part == part)
 }

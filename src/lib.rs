@@ -5,6 +5,9 @@
 pub mod book;
 pub mod kit;
 pub mod sim;
+/// The prerendered static pages, written natively after Trunk's build.
+#[cfg(not(target_arch = "wasm32"))]
+pub mod site;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

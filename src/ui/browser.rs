@@ -38,10 +38,6 @@ pub fn storage_set(key: &str, value: Option<&str>) {
     }
 }
 
-pub fn set_title(title: &str) {
-    document().set_title(title);
-}
-
 /// True when a key press belongs to a form control or an editable region, so global and
 /// widget shortcuts must leave it alone.
 pub fn typing_into(target: Option<web_sys::EventTarget>) -> bool {

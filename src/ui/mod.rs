@@ -1,32 +1,39 @@
-//! The reading app: router, shell, pages, and the view half of the widget kit.
+//! The browser half of the app. Every page arrives as prerendered HTML (see `site.rs` and
+//! `src/bin/prerender.rs`), so there is no router here: `start` wires the shell's controls
+//! and mounts each widget into its placeholder.
 pub(crate) mod browser;
-mod pages;
 mod shell;
 pub mod stepper;
 
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use wasm_bindgen::JsCast;
 
 use crate::book;
 
 /// Entry point called by `main` in the browser.
 pub fn start() {
     console_error_panic_hook::set_once();
-    mount_to_body(App);
+    shell::wire();
+    mount_widgets();
 }
 
-#[component]
-fn App() -> impl IntoView {
-    let base = book::BASE.trim_end_matches('/').to_string();
-    view! {
-        <Router base=base>
-            <shell::Shell>
-                <Routes fallback=|| view! { <pages::NotFound/> }>
-                    <Route path=path!("/") view=pages::Landing/>
-                    <Route path=path!("/:part/:chapter") view=pages::ChapterPage/>
-                </Routes>
-            </shell::Shell>
-        </Router>
+/// Replaces each `[data-mount]` placeholder with its live widget. The placeholder's chapter
+/// (from the enclosing `[data-chapter]`) and instance name find the placement the build made.
+fn mount_widgets() {
+    let Ok(list) = document().query_selector_all("[data-mount]") else { return };
+    let mut mounted = false;
+    for i in 0..list.length() {
+        let Some(el) = list.item(i).and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()) else { continue };
+        let instance = el.get_attribute("data-mount").unwrap_or_default();
+        let chapter = el.closest("[data-chapter]").ok().flatten().and_then(|c| c.get_attribute("data-chapter")).unwrap_or_default();
+        let Some(placement) = book::placement(&chapter, &instance) else { continue };
+        el.set_text_content(None);
+        leptos::mount::mount_to(el, move || crate::widgets::mount(placement)).forget();
+        mounted = true;
+    }
+    // Widgets change the page's height, so a deep link's heading may have moved: scroll to it
+    // again now that everything is in place.
+    if mounted {
+        browser::scroll_to_hash();
     }
 }

@@ -1,13 +1,13 @@
-//! The frame around every page: header, table of contents, reading progress, theme, and the
-//! arrow-key chapter navigation.
+//! The shell's controls on a prerendered page: the theme picker, the contents toggle on small
+//! screens, the reading progress bar, and the arrow keys between chapters. Plain listeners
+//! on the static markup; no views.
 
 use leptos::ev;
 use leptos::prelude::*;
-use leptos_router::hooks::use_location;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
 use super::browser;
-use crate::book::{self, CHAPTERS};
 
 const THEME_KEY: &str = "techbasics.theme";
 
@@ -46,52 +46,54 @@ impl Theme {
     }
 }
 
-/// The index in reading order of the chapter at `pathname`, if it is a chapter.
-pub fn chapter_index(pathname: &str) -> Option<usize> {
-    let p = pathname.trim_end_matches('/');
-    CHAPTERS.iter().position(|c| c.href() == p || format!("/{}/{}", c.part, c.slug) == p)
+fn on(el: &web_sys::Element, event: &str, f: impl FnMut(web_sys::Event) + 'static) {
+    let c = Closure::<dyn FnMut(web_sys::Event)>::new(f);
+    let _ = el.add_event_listener_with_callback(event, c.as_ref().unchecked_ref());
+    c.forget();
 }
 
-#[component]
-pub fn Shell(children: Children) -> impl IntoView {
-    let location = use_location();
-    let pathname = location.pathname;
-    let (menu_open, set_menu_open) = signal(false);
-    let (progress, set_progress) = signal(0u32);
-    let theme = RwSignal::new(Theme::parse(browser::storage_get(THEME_KEY)));
+fn find(selector: &str) -> Option<web_sys::Element> {
+    document().query_selector(selector).ok().flatten()
+}
 
-    Effect::new(move |_| {
-        let t = theme.get();
-        t.apply();
-        browser::storage_set(THEME_KEY, (t != Theme::System).then_some(t.name()));
-    });
+pub fn wire() {
+    if let Some(select) = find("[data-testid=theme]").and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
+        let theme = Theme::parse(browser::storage_get(THEME_KEY));
+        theme.apply();
+        select.set_value(theme.name());
+        let s = select.clone();
+        on(&select, "change", move |_| {
+            let t = Theme::parse(Some(s.value()));
+            t.apply();
+            browser::storage_set(THEME_KEY, (t != Theme::System).then_some(t.name()));
+        });
+    }
 
-    // On every route change: close the mobile menu and mark the current chapter in the
-    // (static, build-time) table of contents.
-    Effect::new(move |_| {
-        let current = pathname.with(|p| chapter_index(p).map(|i| CHAPTERS[i].href()));
-        set_menu_open.set(false);
-        if let Ok(links) = document().query_selector_all("#toc a") {
-            for i in 0..links.length() {
-                let Some(a) = links.item(i).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) else { continue };
-                let here = current.is_some() && a.get_attribute("href") == current;
-                let _ = if here { a.set_attribute("aria-current", "page") } else { a.remove_attribute("aria-current") };
-            }
-        }
-    });
+    if let (Some(button), Some(toc)) = (find(".menu-toggle"), find("#toc")) {
+        let b = button.clone();
+        on(&button, "click", move |_| {
+            let open = b.get_attribute("aria-expanded").as_deref() != Some("true");
+            let _ = b.set_attribute("aria-expanded", if open { "true" } else { "false" });
+            let _ = toc.set_attribute("class", if open { "toc open" } else { "toc" });
+        });
+    }
 
-    let update_progress = move || {
-        let w = window();
-        let doc = document().document_element();
-        let scroll = w.scroll_y().unwrap_or(0.0);
-        let view = w.inner_height().ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
-        let height = doc.map(|d| d.scroll_height() as f64).unwrap_or(0.0);
-        let room = (height - view).max(1.0);
-        // Whole percent, as an integer: formatting floats would add kilobytes to the wasm.
-        set_progress.set((scroll / room * 100.0).clamp(0.0, 100.0) as u32);
-    };
-    let _ = window_event_listener(ev::scroll, move |_| update_progress());
-    let _ = window_event_listener(ev::resize, move |_| update_progress());
+    if let (Some(bar), Some(fill)) = (find(".progress"), find(".progress-bar").and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())) {
+        let update = move || {
+            let w = window();
+            let scroll = w.scroll_y().unwrap_or(0.0);
+            let view = w.inner_height().ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
+            let height = document().document_element().map(|d| d.scroll_height() as f64).unwrap_or(0.0);
+            // Whole percent, as an integer: formatting floats would add kilobytes to the wasm.
+            let pct = (scroll / (height - view).max(1.0) * 100.0).clamp(0.0, 100.0) as u32;
+            let _ = bar.set_attribute("aria-valuenow", &pct.to_string());
+            let _ = fill.style().set_property("width", &format!("{pct}%"));
+        };
+        update();
+        let u = update.clone();
+        let _ = window_event_listener(ev::scroll, move |_| u());
+        let _ = window_event_listener(ev::resize, move |_| update());
+    }
 
     // Left and right arrows move between chapters, unless a widget or a form control has the key.
     let _ = window_event_listener(ev::keydown, move |e: web_sys::KeyboardEvent| {
@@ -106,55 +108,9 @@ pub fn Shell(children: Children) -> impl IntoView {
         if browser::typing_into(e.target()) || browser::inside_widget(e.target()) {
             return;
         }
-        let link = document().query_selector(&format!("a[data-nav=\"{dir}\"]")).ok().flatten();
-        if let Some(a) = link.and_then(|l| l.dyn_into::<web_sys::HtmlElement>().ok()) {
+        if let Some(a) = find(&format!("a[data-nav=\"{dir}\"]")).and_then(|l| l.dyn_into::<web_sys::HtmlElement>().ok()) {
             e.prevent_default();
             a.click();
         }
     });
-
-    view! {
-        <a class="skip-link" href="#main" rel="external">"Skip to content"</a>
-        <div
-            class="progress"
-            role="progressbar"
-            aria-label="Reading progress"
-            aria-valuemin="0"
-            aria-valuemax="100"
-            aria-valuenow=move || progress.get().to_string()
-        >
-            <div class="progress-bar" style:width=move || format!("{}%", progress.get())></div>
-        </div>
-        <header class="site-header">
-            <button
-                class="menu-toggle"
-                aria-controls="toc"
-                aria-expanded=move || menu_open.get().to_string()
-                on:click=move |_| set_menu_open.update(|o| *o = !*o)
-            >
-                <span aria-hidden="true">"☰"</span>
-                " Contents"
-            </button>
-            <a class="brand" href=book::BASE>"techbasics"</a>
-            <label class="theme-picker">
-                <span class="visually-hidden">"Colour theme"</span>
-                <select
-                    data-testid="theme"
-                    on:change=move |e| theme.set(Theme::parse(Some(event_target_value(&e))))
-                    prop:value=move || theme.get().name()
-                >
-                    <option value="system">"Auto"</option>
-                    <option value="light">"Light"</option>
-                    <option value="dark">"Dark"</option>
-                </select>
-            </label>
-        </header>
-        <div class="layout">
-            <nav id="toc" class="toc" class:open=move || menu_open.get() aria-label="Table of contents" inner_html=book::TOC_HTML></nav>
-            <main id="main" tabindex="-1">{children()}</main>
-        </div>
-        <footer class="site-footer">
-            <p>"techbasics: how web applications work, with every widget running a real engine in your browser. Nothing you do here leaves your device."</p>
-        </footer>
-    }
 }

@@ -1,6 +1,7 @@
 // A small static server for the built site, for tests and previews. It serves dist/ on
-// 127.0.0.1 with correct content types, answers a route with no file by serving index.html
-// (the app's router then shows the chapter or its 404 page), and never serves outside dist/.
+// 127.0.0.1 with correct content types and no rewrite rules, as a plain static host would:
+// a directory serves its index.html, and a path with no file gets 404.html with status 404.
+// It never serves outside dist/.
 import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, resolve } from "node:path";
@@ -36,12 +37,9 @@ export function startServer({ root = "dist", port = 0, base = "/" } = {}) {
       if (info?.isDirectory()) target = join(file, "index.html");
       let body = await readFile(target).catch(() => null);
       if (body === null) {
-        if (extname(path)) {
-          res.writeHead(404, { "content-type": "text/plain" }).end("not found");
-          return;
-        }
-        target = join(dir, "index.html");
-        body = await readFile(target);
+        const page = await readFile(join(dir, "404.html")).catch(() => null);
+        res.writeHead(404, { "content-type": page ? TYPES[".html"] : "text/plain" }).end(page ?? "not found");
+        return;
       }
       res.writeHead(200, { "content-type": TYPES[extname(target)] ?? "application/octet-stream", "cache-control": "no-cache" });
       res.end(body);
