@@ -139,8 +139,17 @@ pub const RETRY_BACKOFF: WidgetSpec = WidgetSpec {
     ],
 };
 
+/// The DNS lookup: a session of operations (`lookup:NAME/TYPE`, `advance:SECONDS`,
+/// `clear:browser|os|resolver|all`), replayed from empty caches.
+pub const DNS_LOOKUP: WidgetSpec = WidgetSpec {
+    id: "dns-lookup",
+    title: "DNS lookup",
+    kind: EngineKind::Simulation,
+    params: &[ParamSpec { key: "ops", kind: ParamKind::Text { max_chars: 4_000 }, default: "lookup:www.example.com/A" }],
+};
+
 /// Every widget the guide can place in its text.
-pub static WIDGETS: &[WidgetSpec] = &[JSON_INSPECTOR, BTREE_INDEX, RETRY_BACKOFF];
+pub static WIDGETS: &[WidgetSpec] = &[JSON_INSPECTOR, BTREE_INDEX, RETRY_BACKOFF, DNS_LOOKUP];
 
 pub fn find(id: &str) -> Option<&'static WidgetSpec> {
     WIDGETS.iter().find(|w| w.id == id)

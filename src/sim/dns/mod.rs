@@ -202,10 +202,10 @@ fn stamp(ms: u64) -> String {
 pub fn duration(s: u64) -> String {
     match s {
         0..=119 => format!("{s} s"),
-        120..=7_199 if s % 60 == 0 => format!("{} min", s / 60),
-        120..=7_199 => format!("{} min {} s", s / 60, s % 60),
-        7_200..=172_799 if s % 3_600 == 0 => format!("{} h", s / 3_600),
-        7_200..=172_799 => format!("{} h {} min", s / 3_600, (s % 3_600) / 60),
+        120..=3_599 if s % 60 == 0 => format!("{} min", s / 60),
+        120..=3_599 => format!("{} min {} s", s / 60, s % 60),
+        3_600..=172_799 if s % 3_600 == 0 => format!("{} h", s / 3_600),
+        3_600..=172_799 => format!("{} h {} min", s / 3_600, (s % 3_600) / 60),
         _ => format!("{} days {} h", s / 86_400, (s % 86_400) / 3_600),
     }
 }
@@ -355,6 +355,8 @@ mod tests {
     fn durations_read_naturally() {
         assert_eq!(duration(45), "45 s");
         assert_eq!(duration(300), "5 min");
+        assert_eq!(duration(3_600), "1 h");
+        assert_eq!(duration(3_725), "1 h 2 min");
         assert_eq!(duration(7_200), "2 h");
         assert_eq!(duration(90_000), "25 h");
         assert_eq!(duration(200_000), "2 days 7 h");

@@ -1,0 +1,336 @@
+//! DNS lookup: the resolver of sim::dns walks a simulated hierarchy, and every message is
+//! real RFC 1035 bytes. This view draws the actors and the hop in flight, the bytes of the
+//! current message beside their meaning, the three caches with their TTLs, and a
+//! `dig +trace`-style transcript. It only paints frames the engine recorded.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+use crate::book::WidgetPlacement;
+use crate::kit::catalog::DNS_LOOKUP;
+use crate::kit::url_state;
+use crate::sim::dns::resolver::{Actor, Cache, HopKind, Which};
+use crate::sim::dns::wire::{Name, RType, Span};
+use crate::sim::dns::world::{Role, World, SAMPLES};
+use crate::sim::dns::{self, duration, DnsWalk, Op, MAX_OPS};
+use crate::sim::timeline::{Timeline, TimelineConfig};
+use crate::ui::stepper::{Stepper, WidgetFrame};
+
+/// Columns of the diagram, left to right.
+const ACTORS: [&str; 6] = ["Browser", "OS stub", "Resolver", "Root", "TLD", "Authority"];
+const COL_W: u32 = 100;
+
+fn column(a: Actor, world: &World) -> usize {
+    match a {
+        Actor::Browser => 0,
+        Actor::Os => 1,
+        Actor::Resolver => 2,
+        Actor::Server(s) => match world.servers[s].role {
+            Role::Root => 3,
+            Role::Tld => 4,
+            Role::Authoritative => 5,
+        },
+    }
+}
+
+fn timeline_for(seed: u64, ops: &[Op]) -> Timeline<DnsWalk> {
+    Timeline::new(DnsWalk::new(seed, ops), TimelineConfig { checkpoint_every: 64, max_steps: 20_000 })
+}
+
+#[component]
+pub fn DnsLookup(placement: &'static WidgetPlacement) -> impl IntoView {
+    let spec = &DNS_LOOKUP;
+    let instance = placement.instance;
+    let state = url_state::read(spec, instance, placement.settings, &crate::ui::browser::query_pairs());
+    let mut notices = state.notices.clone();
+    let ops0 = match dns::parse_ops(state.text("ops").unwrap_or("")) {
+        Ok(ops) => ops,
+        Err(e) => {
+            notices.push(url_state::Notice { key: "ops".into(), message: e });
+            Vec::new()
+        }
+    };
+    let seed = state.int("seed").unwrap_or(1) as u64;
+    let ops = RwSignal::new(ops0);
+    let timeline = RwSignal::new(timeline_for(seed, &ops.get_untracked()));
+    timeline.update(|t| t.seek(state.int("step").unwrap_or(0) as usize));
+    let notices = RwSignal::new(notices);
+    let world = Arc::new(World::sample());
+    let name = RwSignal::new(String::from("www.example.com"));
+    let rtype = RwSignal::new(RType::A);
+    let message = RwSignal::new(None::<String>);
+
+    let settings = Signal::derive(move || {
+        let mut out = vec![("ops", dns::ops_to_string(&ops.get()))];
+        if seed != 1 {
+            out.push(("seed", seed.to_string()));
+        }
+        out
+    });
+
+    // Adds operations and opens the run at the first step of the first new one.
+    let push = move |more: Vec<Op>| {
+        let mut next = ops.get_untracked();
+        if next.len() + more.len() > MAX_OPS {
+            message.set(Some(format!("A session replays at most {MAX_OPS} operations; press “Start over” to begin again.")));
+            return;
+        }
+        let first_new = next.len();
+        next.extend(more);
+        let mut t = timeline_for(seed, &next);
+        let target = t.current().frames().iter().position(|f| f.op == Some(first_new)).unwrap_or(0);
+        t.seek(target);
+        message.set(None);
+        ops.set(next);
+        timeline.set(t);
+    };
+    let look_up = move || match Name::parse(&name.get_untracked()) {
+        Ok(n) => push(vec![Op::Lookup(n, rtype.get_untracked())]),
+        Err(e) => message.set(Some(e)),
+    };
+
+    let id = instance;
+    let frame = move || timeline.with(|t| t.current().frame().clone());
+    let world2 = world.clone();
+    view! {
+        <WidgetFrame spec=spec instance=instance timeline=Stepper::of(timeline) notices=notices settings=settings>
+            <div class="dns">
+                <div class="dns-inputs">
+                    <label class="dns-sample">
+                        "Sample "
+                        <select data-testid="dns-sample" on:change=move |e| {
+                            if let Some(s) = event_target_value(&e).parse::<usize>().ok().and_then(|i| SAMPLES.get(i)) {
+                                name.set(s.name.to_string());
+                                rtype.set(s.rtype);
+                            }
+                        }>
+                            <option value="">"Pick a case…"</option>
+                            {SAMPLES.iter().enumerate().map(|(i, s)| view! { <option value=i.to_string()>{format!("{} {}: {}", s.name, s.rtype.name(), s.shows)}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <div class="dns-ask">
+                        <label for=format!("{id}-name")>"Name"</label>
+                        <input
+                            id=format!("{id}-name")
+                            type="text"
+                            data-testid="dns-name"
+                            autocomplete="off"
+                            spellcheck="false"
+                            aria-describedby=format!("{id}-dns-message")
+                            prop:value=move || name.get()
+                            on:input=move |e| name.set(event_target_value(&e))
+                            on:keydown=move |e| {
+                                if e.key() == "Enter" {
+                                    e.prevent_default();
+                                    look_up();
+                                }
+                            }
+                        />
+                        <label for=format!("{id}-type")>"Type"</label>
+                        <select id=format!("{id}-type") data-testid="dns-type" prop:value=move || rtype.get().name() on:change=move |e| {
+                            if let Some(t) = RType::from_name(&event_target_value(&e)) {
+                                rtype.set(t);
+                            }
+                        }>
+                            {RType::ASKABLE.iter().map(|t| view! { <option value=t.name()>{t.name()}</option> }).collect_view()}
+                        </select>
+                        <button data-testid="dns-lookup" on:click=move |_| look_up()>"Look up"</button>
+                    </div>
+                    <p class="input-error" id=format!("{id}-dns-message") role="alert" data-testid="dns-message">{move || message.get()}</p>
+                    <div class="dns-buttons" role="group" aria-label="Clock and caches">
+                        <span class="meta">"Move the clock on:"</span>
+                        {[(10u64, "+10 s"), (60, "+1 min"), (300, "+5 min"), (3_600, "+1 h"), (86_400, "+1 day")].into_iter().map(|(s, label)| view! {
+                            <button data-advance=s.to_string() on:click=move |_| push(vec![Op::Advance(s)])>{label}</button>
+                        }).collect_view()}
+                    </div>
+                    <div class="dns-buttons" role="group" aria-label="Clear caches">
+                        <span class="meta">"Clear:"</span>
+                        {[(Some(Which::Browser), "browser"), (Some(Which::Os), "OS"), (Some(Which::Resolver), "resolver"), (None, "all caches")].into_iter().map(|(w, label)| view! {
+                            <button data-clear=label on:click=move |_| push(vec![Op::Clear(w)])>{label}</button>
+                        }).collect_view()}
+                        <button data-testid="dns-start-over" on:click=move |_| {
+                            message.set(None);
+                            ops.set(Vec::new());
+                            timeline.set(timeline_for(seed, &[]));
+                        }>"Start over"</button>
+                    </div>
+                </div>
+                <p class="meta" data-testid="dns-clock">{move || {
+                    let f = frame();
+                    let mut s = format!("Clock: {} after the start", duration(f.now_ms / 1_000));
+                    if f.hop.is_some() {
+                        s.push_str(&format!(" · this lookup so far: {} ms", f.lookup_ms));
+                    }
+                    s
+                }}</p>
+                <Diagram timeline=timeline world=world.clone()/>
+                <Bytes timeline=timeline/>
+                <Caches timeline=timeline/>
+                <details class="dns-trace">
+                    <summary>"dig +trace-style transcript"</summary>
+                    <pre data-testid="dns-trace">{move || timeline.with(|t| dns::trace(t.current().so_far(), &world2))}</pre>
+                </details>
+            </div>
+        </WidgetFrame>
+    }
+}
+
+/// The six actors in a row and the current hop as an arrow between two of them.
+#[component]
+fn Diagram(timeline: RwSignal<Timeline<DnsWalk>>, world: Arc<World>) -> impl IntoView {
+    let width = COL_W * ACTORS.len() as u32;
+    let hop = move || timeline.with(|t| t.current().frame().hop.clone());
+    let w2 = world.clone();
+    let w3 = world.clone();
+    let label = move || {
+        timeline.with(|t| match t.current().frame().hop.as_ref().map(|h| (h.from, h.to)) {
+            Some((Actor::Server(s), _) | (_, Actor::Server(s))) => {
+                format!("Talking to {} ({})", w2.servers[s].host, crate::sim::dns::resolver::ip_text(w2.servers[s].ip))
+            }
+            _ => String::new(),
+        })
+    };
+    view! {
+        <figure class="dns-diagram">
+            <svg viewBox=format!("0 0 {width} 96") role="img" aria-label="Browser, operating system, recursive resolver, root, TLD and authoritative name servers; the narration describes each message">
+                <defs>
+                    <marker id="dns-arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                        <path d="M0,0 L8,4 L0,8 z" class="dns-head"/>
+                    </marker>
+                </defs>
+                {move || {
+                    let h = hop();
+                    ACTORS.iter().enumerate().map(|(i, a)| {
+                        let active = h.as_ref().is_some_and(|h| column(h.from, &w3) == i || column(h.to, &w3) == i);
+                        let x = i as u32 * COL_W + 6;
+                        view! {
+                            <g class="dns-actor" class:active=active>
+                                <rect x=x.to_string() y="8" width=(COL_W - 12).to_string() height="34" rx="6"/>
+                                <text x=(x + (COL_W - 12) / 2).to_string() y="30" text-anchor="middle">{*a}</text>
+                            </g>
+                        }
+                    }).collect_view()
+                }}
+                {move || hop().map(|h| {
+                    let (a, b) = (column(h.from, &world), column(h.to, &world));
+                    let cx = |i: usize| i as u32 * COL_W + COL_W / 2;
+                    let class = match (&h.kind, h.message.as_ref().map(|m| m.header.qr)) {
+                        (HopKind::Timeout, _) => "dns-hop timeout",
+                        (HopKind::CacheCheck { hit: true, .. }, _) => "dns-hop hit",
+                        (HopKind::CacheCheck { .. }, _) => "dns-hop miss",
+                        (_, Some(true)) => "dns-hop response",
+                        _ => "dns-hop query",
+                    };
+                    if a == b {
+                        // A cache check: a loop under the actor.
+                        let x = cx(a);
+                        view! { <path class=class pathLength="100" d=format!("M{} 48 q 30 40 0 40 q -30 0 -6 -38", x)/> }.into_any()
+                    } else {
+                        let (x1, x2) = (cx(a), cx(b));
+                        let y = if x2 > x1 { 60 } else { 80 };
+                        view! { <path class=class pathLength="100" marker-end="url(#dns-arrow)" d=format!("M{x1} {y} L{x2} {y}")/> }.into_any()
+                    }
+                })}
+            </svg>
+            <figcaption class="meta" data-testid="dns-talking">{label}</figcaption>
+        </figure>
+    }
+}
+
+/// The current message's bytes, grouped by field, beside the decoded fields. Hovering or
+/// focusing a field lights up its bytes.
+#[component]
+fn Bytes(timeline: RwSignal<Timeline<DnsWalk>>) -> impl IntoView {
+    let hot = RwSignal::new(None::<usize>);
+    let current = Memo::new(move |_| timeline.with(|t| t.current().frame().hop.as_ref().filter(|h| !h.bytes.is_empty()).map(|h| (h.bytes.clone(), h.spans.clone(), h.message.as_ref().map(|m| m.header.qr)))));
+    Effect::new(move |_| {
+        current.track();
+        hot.set(None);
+    });
+    move || {
+        current.get().map(|(bytes, spans, qr)| {
+            let spans: Arc<Vec<Span>> = Arc::new(spans);
+            let hex = spans.iter().enumerate().map(|(i, s)| {
+                let text = bytes[s.start..s.end].iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ");
+                view! { <span class="dns-field" class:hot=move || hot.get() == Some(i) data-span=i.to_string()>{text}</span>" " }
+            }).collect_view();
+            let mut last_part = String::new();
+            let fields = spans.iter().enumerate().map(|(i, s)| {
+                let head = (s.part != last_part).then(|| {
+                    last_part = s.part.clone();
+                    view! { <li class="dns-part">{s.part.clone()}</li> }
+                });
+                view! {
+                    {head}
+                    <li
+                        tabindex="0"
+                        class:hot=move || hot.get() == Some(i)
+                        data-field=i.to_string()
+                        on:mouseenter=move |_| hot.set(Some(i))
+                        on:focus=move |_| hot.set(Some(i))
+                        on:mouseleave=move |_| hot.set(None)
+                        on:blur=move |_| hot.set(None)
+                    >
+                        <span class="dns-offset">{format!("{}–{}", s.start, s.end - 1)}</span>" "{s.label.clone()}
+                    </li>
+                }
+            }).collect_view();
+            view! {
+                <section class="dns-bytes" aria-label="The current message, byte by byte">
+                    <h3>{format!("{} · {} bytes on the wire", if qr == Some(true) { "Response" } else { "Query" }, bytes.len())}</h3>
+                    <div class="dns-bytes-grid">
+                        <p class="dns-hex" data-testid="dns-hex" aria-hidden="true">{hex}</p>
+                        <ol class="dns-fields" data-testid="dns-fields" aria-label="Decoded fields; focus one to light up its bytes">{fields}</ol>
+                    </div>
+                </section>
+            }
+        })
+    }
+}
+
+/// The three caches as they stood at this step, with each entry's remaining TTL.
+#[component]
+fn Caches(timeline: RwSignal<Timeline<DnsWalk>>) -> impl IntoView {
+    let list = move |which: Which| {
+        timeline.with(|t| {
+            let f = t.current().frame();
+            let now = f.now_ms;
+            let cache: &Cache = f.cache(which);
+            let rows: Vec<String> = cache
+                .as_of(now)
+                .map(|e| {
+                    let what = match (e.negative, e.rtype) {
+                        (Some(rc), None) => format!("{} (any type): {}", e.name, rc.name()),
+                        (Some(_), Some(t)) => format!("{} {}: no such record (NODATA)", e.name, t.name()),
+                        (None, _) => e.records.iter().map(|r| format!("{} {} {}", r.name, r.rtype().name(), r.data)).collect::<Vec<_>>().join("; "),
+                    };
+                    format!("{what} · {} s left", e.left(now))
+                })
+                .collect();
+            rows
+        })
+    };
+    let block = move |which: Which, title: &'static str| {
+        view! {
+            <div class="dns-cache" data-cache=which.label()>
+                <h4>{title}</h4>
+                {move || {
+                    let rows = list(which);
+                    if rows.is_empty() {
+                        view! { <p class="meta">"empty"</p> }.into_any()
+                    } else {
+                        view! { <ul>{rows.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}</ul> }.into_any()
+                    }
+                }}
+            </div>
+        }
+    };
+    view! {
+        <section class="dns-caches" aria-label="Caches at this step">
+            {block(Which::Browser, "Browser cache")}
+            {block(Which::Os, "OS cache")}
+            {block(Which::Resolver, "Resolver cache")}
+        </section>
+    }
+}
