@@ -3,6 +3,7 @@
 // the bytes of a message, and names that are not valid.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
 import { useSite } from "./harness.mjs";
 
 const site = useSite();
@@ -116,4 +117,58 @@ test("the records session in part 5 shows MX, TXT, NXDOMAIN and NODATA", async (
   assert.match(all, /mail\.example\.com\. has no AAAA record \(NODATA\)/);
   assert.deepEqual(page.seen, []);
   await page.context().close();
+});
+
+/** A tiny DNS-over-HTTPS responder on 127.0.0.1 (plain HTTP, which the widget allows only to
+ * this machine). It answers any question with one A record, encoding the reply by hand. */
+function startDoh() {
+  const seen = [];
+  const cors = { "access-control-allow-origin": "*", "access-control-allow-headers": "content-type, accept", "access-control-allow-methods": "POST" };
+  const server = createServer((req, res) => {
+    if (req.method === "OPTIONS") return res.writeHead(204, cors).end();
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => {
+      const q = Buffer.concat(chunks);
+      seen.push({ method: req.method, type: req.headers["content-type"], accept: req.headers.accept, bytes: q });
+      let i = 12;
+      while (q[i] !== 0) i += q[i] + 1;
+      const question = q.subarray(12, i + 5);
+      const header = Buffer.from([q[0], q[1], 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0]);
+      const answer = Buffer.from([0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 42, 0, 4, 192, 0, 2, 99]);
+      res.writeHead(200, { ...cors, "content-type": "application/dns-message" }).end(Buffer.concat([header, question, answer]));
+    });
+  });
+  return new Promise((ok) => server.listen(0, "127.0.0.1", () => ok({ server, seen })));
+}
+
+test("live mode sends nothing until asked, then decodes a real DoH reply with the same decoder", async () => {
+  const { server, seen } = await startDoh();
+  const url = `http://127.0.0.1:${server.address().port}/dns-query`;
+  const page = await open(PAGE);
+  await page.click(`${W} [data-testid=dns-live] summary`);
+  await page.fill(`${W} [data-testid=dns-doh-url]`, "http://resolver.example/dns-query");
+  await page.click(`${W} [data-testid=dns-doh-send]`);
+  assert.match(await page.textContent(`${W} [data-testid=dns-doh-result]`), /needs https/);
+  assert.equal(seen.length, 0, "a refused URL sends nothing");
+  await page.fill(`${W} [data-testid=dns-doh-url]`, url);
+  await page.click(`${W} [data-testid=dns-doh-send]`);
+  await page.waitForSelector(`${W} [data-testid=dns-doh-result] li`);
+  const lines = await page.locator(`${W} [data-testid=dns-doh-result] li`).allTextContents();
+  assert.match(lines[0], /NOERROR · 1 answer · recursion available/);
+  assert.equal(lines[1], "www.example.com. 42 IN A 192.0.2.99");
+  assert.equal(seen.length, 1);
+  assert.equal(seen[0].method, "POST");
+  assert.equal(seen[0].type, "application/dns-message");
+  assert.equal(seen[0].accept, "application/dns-message");
+  const q = seen[0].bytes;
+  assert.equal(q.readUInt16BE(0), 0, "ID 0, as RFC 8484 recommends");
+  assert.equal(q[2] & 0x01, 1, "recursion desired");
+  assert.ok(q.includes(Buffer.from([3, 119, 119, 119, 7, 101, 120, 97, 109, 112, 108, 101, 3, 99, 111, 109, 0])), "the question names www.example.com");
+  // The only request to another origin is the one the reader asked for.
+  const outside = page.seen.filter((m) => m.startsWith("outside request"));
+  assert.ok(outside.length >= 1 && outside.every((m) => m.includes(`127.0.0.1:${server.address().port}`)));
+  assert.deepEqual(page.seen.filter((m) => !m.startsWith("outside request")), []);
+  await page.context().close();
+  server.close();
 });

@@ -226,6 +226,55 @@ fn summarise(name: &Name, rtype: RType, a: &Answer) -> String {
     }
 }
 
+/// Live mode (opt-in): the resolver URL a reader typed, checked. DNS-over-HTTPS (RFC 8484)
+/// needs `https://`; plain `http://` is allowed only to this machine (localhost, 127.0.0.1),
+/// which is what a local test responder uses.
+pub fn check_doh_url(raw: &str) -> Result<String, String> {
+    let url = raw.trim();
+    if url.is_empty() {
+        return Err("Type the URL of a DNS-over-HTTPS resolver, like https://resolver.example/dns-query.".into());
+    }
+    if url.len() > 300 || url.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err("That URL is too long or contains spaces or control characters.".into());
+    }
+    let (scheme, rest) = url.split_once("://").ok_or("A resolver URL starts with https://.")?;
+    let host_port = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host_port.is_empty() || host_port.contains('@') {
+        return Err("The URL needs a host name, and no user name or password.".into());
+    }
+    let host = host_port.rsplit_once(':').map_or(host_port, |(h, _)| h);
+    match scheme.to_ascii_lowercase().as_str() {
+        "https" => Ok(url.to_string()),
+        "http" if host == "localhost" || host == "127.0.0.1" || host == "[::1]" => Ok(url.to_string()),
+        "http" => Err("DNS-over-HTTPS needs https://; plain http:// is allowed only to localhost.".into()),
+        _ => Err(format!("“{}” is not a web address scheme; use https://.", clip(scheme))),
+    }
+}
+
+/// Live mode: the bytes to POST as `application/dns-message`: one question, recursion
+/// desired, and ID 0 as RFC 8484 §4.1 recommends for cache-friendly DoH.
+pub fn doh_query(name: &Name, rtype: RType) -> Vec<u8> {
+    wire::encode(&wire::Message::query(0, name, rtype, true)).0
+}
+
+/// Live mode: a resolver's reply, decoded by the same decoder, as lines for the reader.
+pub fn describe_reply(bytes: &[u8]) -> Result<Vec<String>, String> {
+    let m = wire::decode(bytes).map_err(|e| format!("The reply could not be decoded: {}.", e.0))?;
+    if !m.header.qr {
+        return Err("The reply is not a DNS response (its QR flag is clear).".into());
+    }
+    let mut lines = vec![format!(
+        "{} bytes · status {} · {} answer{}{}",
+        bytes.len(),
+        m.header.rcode.name(),
+        m.answer.len(),
+        super::plural(m.answer.len()),
+        if m.header.ra { " · recursion available" } else { "" }
+    )];
+    lines.extend(m.answer.iter().chain(&m.authority).map(|r| r.to_string()));
+    Ok(lines)
+}
+
 /// The frames of a session, stepped by the widget's timeline.
 #[derive(Clone, Debug)]
 pub struct DnsWalk {
@@ -349,6 +398,34 @@ mod tests {
         assert!(text.contains("com. 172800 IN NS a.gtld-servers.net."));
         assert!(text.contains("from 198.41.0.4#53(a.root-servers.net)"));
         assert!(text.contains("www.example.com. 3600 IN CNAME example.com."));
+    }
+
+    #[test]
+    fn doh_urls_need_https_except_to_this_machine() {
+        assert!(check_doh_url("https://resolver.example/dns-query").is_ok());
+        assert!(check_doh_url("http://127.0.0.1:8053/dns-query").is_ok());
+        assert!(check_doh_url("http://localhost/dns-query").is_ok());
+        assert!(check_doh_url("http://resolver.example/dns-query").unwrap_err().contains("https"));
+        assert!(check_doh_url("javascript:alert(1)").is_err());
+        assert!(check_doh_url("https://user:pw@resolver.example/").unwrap_err().contains("password"));
+        assert!(check_doh_url("").unwrap_err().contains("Type the URL"));
+        assert!(check_doh_url("ftp://x/").unwrap_err().contains("scheme"));
+        assert!(check_doh_url(&format!("https://{}", "a".repeat(400))).is_err());
+    }
+
+    #[test]
+    fn a_doh_query_is_a_recursive_question_with_id_zero_and_replies_are_described() {
+        let q = doh_query(&Name::of("example.com"), RType::Aaaa);
+        let m = wire::decode(&q).unwrap();
+        assert_eq!((m.header.id, m.header.rd, m.header.qr), (0, true, false));
+        assert!(describe_reply(&q).unwrap_err().contains("QR"));
+        let mut dns = Dns::new(1);
+        let (_, hops) = dns.lookup(&Name::of("example.com"), RType::A);
+        let reply = hops.iter().rev().find(|h| h.message.as_ref().is_some_and(|m| m.header.ra)).unwrap();
+        let lines = describe_reply(&reply.bytes).unwrap();
+        assert!(lines[0].contains("NOERROR") && lines[0].contains("recursion available"));
+        assert_eq!(lines[1], "example.com. 300 IN A 192.0.2.10");
+        assert!(describe_reply(&[1, 2, 3]).unwrap_err().contains("could not be decoded"));
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! current message beside their meaning, the three caches with their TTLs, and a
 //! `dig +trace`-style transcript. It only paints frames the engine recorded.
 
+mod live;
+
 use std::sync::Arc;
 
 use leptos::prelude::*;
@@ -167,6 +169,7 @@ pub fn DnsLookup(placement: &'static WidgetPlacement) -> impl IntoView {
                 <Diagram timeline=timeline world=world.clone()/>
                 <Bytes timeline=timeline/>
                 <Caches timeline=timeline/>
+                <live::Live instance=instance name=name rtype=rtype/>
                 <details class="dns-trace">
                     <summary>"dig +trace-style transcript"</summary>
                     <pre data-testid="dns-trace">{move || timeline.with(|t| dns::trace(t.current().so_far(), &world2))}</pre>
