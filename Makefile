@@ -6,11 +6,14 @@
 SHELL := /bin/bash
 BASE ?= /
 PORT ?= 8080
+# The origin the site will be served from, for canonical URLs and the sitemap.
+SITE_URL ?= http://127.0.0.1:$(PORT)
 export TECHBASICS_BASE := $(BASE)
+export TECHBASICS_SITE_URL := $(SITE_URL)
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CURDIR)/node_modules/.bin:$(CARGO_BIN):$(PATH)
 
-.PHONY: setup serve dist build-dist test test-rust test-e2e size bench clean
+.PHONY: setup serve dist build-dist test test-rust test-e2e test-subpath size bench clean
 
 setup:
 	@bash scripts/setup.sh
@@ -30,6 +33,7 @@ test: setup
 	$(MAKE) --no-print-directory build-dist && \
 	$(MAKE) --no-print-directory test-e2e && \
 	$(MAKE) --no-print-directory size && \
+	$(MAKE) --no-print-directory test-subpath && \
 	echo "make test: all passed in $$(( $$(date +%s) - start )) s"
 
 test-rust:
@@ -38,6 +42,12 @@ test-rust:
 test-e2e:
 	node --test --test-concurrency=1 tests/e2e/
 
+# The same site built for a sub-path (/guide/) into dist-sub/, served and browsed there.
+test-subpath:
+	TECHBASICS_BASE=/guide/ trunk build --release --offline --public-url /guide/ --dist dist-sub
+	TECHBASICS_BASE=/guide/ cargo run --quiet --bin prerender -- dist-sub
+	SUBPATH_DIST=dist-sub node --test tests/e2e/subpath.test.mjs
+
 size:
 	node scripts/size-report.mjs
 
@@ -45,4 +55,4 @@ bench:
 	cargo bench --bench engines
 
 clean:
-	rm -rf dist target/wasm32-unknown-unknown
+	rm -rf dist dist-sub target/wasm32-unknown-unknown

@@ -69,6 +69,10 @@ pub fn to_rust(book: &Book) -> String {
             }
         }
     }
+    // Each widget alone, with its defaults, on its embed page (`embed/ID/`).
+    for w in crate::catalog::WIDGETS {
+        let _ = writeln!(o, "    ({}, WidgetPlacement {{ widget: {}, instance: {}, settings: &[] }}),", lit(&format!("embed/{}", w.id)), lit(w.id), lit(w.id));
+    }
     let _ = writeln!(o, "];");
     let _ = writeln!(o, "pub static TOC_HTML: &str = {};", lit(&toc_html(book)));
     let _ = writeln!(o, "pub static PART_CARDS_HTML: &str = {};", lit(&part_cards_html(book)));

@@ -37,11 +37,31 @@ pub struct Page {
     pub html: String,
 }
 
-fn head(title: &str, description: &str) -> String {
+/// Build-time settings for the static site.
+#[derive(Clone, Debug)]
+pub struct Build {
+    /// The origin the site is served from, like `https://guide.example.org`, for canonical
+    /// URLs and the sitemap. The path under it is the book's base.
+    pub site_url: String,
+}
+
+impl Build {
+    /// The absolute URL of a path under the base (`""` for the landing page).
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}{}", self.site_url.trim_end_matches('/'), book::BASE, path)
+    }
+}
+
+fn head(b: &Build, title: &str, description: &str, path: Option<&str>) -> String {
     let (t, d) = (escape(title), escape(description));
-    format!(
+    let mut h = format!(
         "<title>{t}</title>\n  <meta name=\"description\" content=\"{d}\">\n  <meta property=\"og:title\" content=\"{t}\">\n  <meta property=\"og:description\" content=\"{d}\">\n  <meta property=\"og:type\" content=\"article\">\n  <meta property=\"og:site_name\" content=\"{SITE}\">\n  <meta name=\"twitter:card\" content=\"summary\">"
-    )
+    );
+    if let Some(p) = path {
+        let u = escape(&b.url(p));
+        h.push_str(&format!("\n  <link rel=\"canonical\" href=\"{u}\">\n  <meta property=\"og:url\" content=\"{u}\">"));
+    }
+    h
 }
 
 /// The shell around `main`: skip link, progress bar, header, contents, footer. `current`
@@ -69,14 +89,45 @@ fn shell(main: &str, current: Option<&str>) -> String {
     )
 }
 
-fn page(template: &str, title: &str, description: &str, body: String) -> Result<String, String> {
-    if !template.contains(HEAD_MARK) || !template.contains(BODY_MARK) {
-        return Err(format!("the page template lacks {HEAD_MARK} or {BODY_MARK}: prerender runs on a fresh `trunk build` output"));
-    }
-    Ok(template.replacen(HEAD_MARK, &head(title, description), 1).replacen(BODY_MARK, &body, 1))
+fn page(t: &Template, title: &str, description: &str, path: Option<&str>, body: String) -> String {
+    t.html.replacen(HEAD_MARK, &head(&t.build, title, description, path), 1).replacen(BODY_MARK, &body, 1)
 }
 
-fn landing(template: &str) -> Result<String, String> {
+/// Trunk's index.html made ready to be every page's template: its inline loader moved out to
+/// a file (so a Content-Security-Policy can forbid inline scripts), the base path on `<html>`.
+pub struct Template {
+    pub html: String,
+    pub build: Build,
+    /// The loader's file name and content (`boot-HASH.js`).
+    pub boot: (String, String),
+}
+
+/// FNV-1a, 64 bits: a stable content hash for file names and the cache version.
+pub fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+const BOOT_TAIL: &str = include_str!("../js/boot-tail.js");
+
+impl Template {
+    pub fn new(trunk_html: &str, build: Build) -> Result<Template, String> {
+        if !trunk_html.contains(HEAD_MARK) || !trunk_html.contains(BODY_MARK) {
+            return Err(format!("the page template lacks {HEAD_MARK} or {BODY_MARK}: prerender runs on a fresh `trunk build` output"));
+        }
+        let open = "<script type=\"module\">";
+        let start = trunk_html.find(open).ok_or("no inline module loader found in Trunk's index.html")?;
+        let end = start + trunk_html[start..].find("</script>").ok_or("the loader script is not closed")?;
+        let loader = &trunk_html[start + open.len()..end];
+        let content = format!("{}\n{BOOT_TAIL}", loader.trim());
+        let name = format!("boot-{:016x}.js", fnv(content.as_bytes()));
+        let tag = format!("<script type=\"module\" src=\"{}{name}\"></script>", book::BASE);
+        let mut html = format!("{}{tag}{}", &trunk_html[..start], &trunk_html[end + "</script>".len()..]);
+        html = html.replacen("<html lang=\"en\">", &format!("<html lang=\"en\" data-base=\"{}\">", escape(book::BASE)), 1);
+        Ok(Template { html, build, boot: (name, content) })
+    }
+}
+
+fn landing(template: &Template) -> String {
     let words: u32 = CHAPTERS.iter().map(|c| c.words).sum();
     let minutes: u32 = CHAPTERS.iter().map(|c| c.minutes).sum();
     let first = CHAPTERS.first().map(Chapter::href).unwrap_or_else(|| book::BASE.to_string());
@@ -93,10 +144,10 @@ fn landing(template: &str) -> Result<String, String> {
         chapters = CHAPTERS.len(),
         cards = book::PART_CARDS_HTML,
     );
-    page(template, &format!("{SITE}: how web applications work"), LANDING_DESCRIPTION, shell(&main, None))
+    page(template, &format!("{SITE}: how web applications work"), LANDING_DESCRIPTION, Some(""), shell(&main, None))
 }
 
-fn chapter(template: &str, index: usize, ch: &Chapter) -> Result<String, String> {
+fn chapter(template: &Template, index: usize, ch: &Chapter) -> String {
     let mut main = format!("<article class=\"chapter\" data-chapter=\"{}/{}\">\n", escape(ch.part), escape(ch.slug));
     if let Some(p) = ch.part() {
         main.push_str(&format!("<p class=\"eyebrow\">Part {} · {}</p>\n", p.number, escape(p.title)));
@@ -132,10 +183,10 @@ fn chapter(template: &str, index: usize, ch: &Chapter) -> Result<String, String>
         main.push_str(&format!("<a class=\"pager-next\" rel=\"next\" data-nav=\"next\" href=\"{}\"><span class=\"pager-dir\">Next →</span><span>{}</span></a>", escape(&c.href()), escape(c.title)));
     }
     main.push_str("</nav>\n</article>");
-    page(template, &format!("{} · {SITE}", ch.title), ch.summary, shell(&main, Some(&ch.href())))
+    page(template, &format!("{} · {SITE}", ch.title), ch.summary, Some(&format!("{}/{}/", ch.part, ch.slug)), shell(&main, Some(&ch.href())))
 }
 
-fn not_found(template: &str) -> Result<String, String> {
+fn not_found(template: &Template) -> String {
     let main = format!(
         r#"<article class="not-found" data-testid="not-found">
 <h1>Page not found</h1>
@@ -144,30 +195,91 @@ fn not_found(template: &str) -> Result<String, String> {
 </article>"#,
         escape(book::BASE)
     );
-    page(template, &format!("Page not found · {SITE}"), LANDING_DESCRIPTION, shell(&main, None))
+    page(template, &format!("Page not found · {SITE}"), LANDING_DESCRIPTION, None, shell(&main, None))
 }
 
-/// Every page of the site from Trunk's index.html: the landing page, one page per chapter
-/// (as `part/slug/index.html`, so every route is a real file) and 404.html.
-pub fn pages(template: &str) -> Result<Vec<Page>, String> {
-    let mut out = vec![Page { path: "index.html".into(), html: landing(template)? }, Page { path: "404.html".into(), html: not_found(template)? }];
+/// A widget alone, for an iframe: no shell, no storage, the theme from `?theme=`.
+fn embed(template: &Template, w: &crate::kit::catalog::WidgetSpec) -> String {
+    let main = format!(
+        "<main class=\"embed\" id=\"main\" data-chapter=\"embed/{id}\"><div class=\"widget-mount\" data-mount=\"{id}\" data-for=\"{id}\"><p class=\"widget-fallback\">The interactive {title} runs here once its WebAssembly has loaded; it needs JavaScript.</p></div><p class=\"embed-credit meta\">From <a href=\"{home}\" target=\"_blank\" rel=\"noopener\">{SITE}</a>, an interactive guide to how web applications work.</p></main><script src=\"{base}embed-frame.js\" defer></script>",
+        id = escape(w.id),
+        title = escape(&w.title.to_lowercase()),
+        home = escape(&template.build.url("")),
+        base = escape(book::BASE),
+    );
+    let html = page(template, &format!("{} · {SITE}", w.title), LANDING_DESCRIPTION, Some(&format!("embed/{}/", w.id)), main);
+    html.replacen("<html lang=\"en\" ", "<html lang=\"en\" data-embed ", 1).replacen("<body>", "<body class=\"embed-body\">", 1)
+}
+
+/// Every file the prerender step writes into dist/ besides the service worker: the landing
+/// page, one page per chapter (as `part/slug/index.html`, so every route is a real file),
+/// 404.html, an embed page per widget, the loader, the embed scripts, sitemap.xml,
+/// robots.txt and `_headers`.
+pub fn pages(template: &Template) -> Vec<Page> {
+    let mut out = vec![
+        Page { path: "index.html".into(), html: landing(template) },
+        Page { path: "404.html".into(), html: not_found(template) },
+        Page { path: template.boot.0.clone(), html: template.boot.1.clone() },
+        Page { path: "embed.js".into(), html: include_str!("../js/embed.js").into() },
+        Page { path: "embed-frame.js".into(), html: include_str!("../js/embed-frame.js").into() },
+        Page { path: "robots.txt".into(), html: format!("User-agent: *\nAllow: /\nSitemap: {}\n", template.build.url("sitemap.xml")) },
+        Page { path: "_headers".into(), html: headers() },
+    ];
     for (i, ch) in CHAPTERS.iter().enumerate() {
-        out.push(Page { path: format!("{}/{}/index.html", ch.part, ch.slug), html: chapter(template, i, ch)? });
+        out.push(Page { path: format!("{}/{}/index.html", ch.part, ch.slug), html: chapter(template, i, ch) });
     }
-    Ok(out)
+    for w in crate::kit::catalog::WIDGETS {
+        out.push(Page { path: format!("embed/{}/index.html", w.id), html: embed(template, w) });
+    }
+    let mut sitemap = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    sitemap.push_str(&format!("  <url><loc>{}</loc></url>\n", escape(&template.build.url(""))));
+    for ch in CHAPTERS {
+        sitemap.push_str(&format!("  <url><loc>{}</loc></url>\n", escape(&template.build.url(&format!("{}/{}/", ch.part, ch.slug)))));
+    }
+    sitemap.push_str("</urlset>\n");
+    out.push(Page { path: "sitemap.xml".into(), html: sitemap });
+    out
+}
+
+/// The security policy every page is served with: scripts and wasm only from the site itself
+/// (`'wasm-unsafe-eval'` lets it compile its own wasm), no inline script or style, no other
+/// origin. The DNS widget's opt-in live mode needs `connect-src` to allow the resolver chosen.
+pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors *; base-uri 'self'; form-action 'none'; object-src 'none'";
+
+/// Netlify / Cloudflare Pages `_headers`: hashed assets cached for a year, everything else
+/// revalidated, and the security headers. deploy/nginx.conf says the same for nginx.
+fn headers() -> String {
+    let b = book::BASE;
+    format!(
+        "{b}*\n  Content-Security-Policy: {CSP}\n  X-Content-Type-Options: nosniff\n  Referrer-Policy: no-referrer\n  Permissions-Policy: camera=(), microphone=(), geolocation=()\n  Cache-Control: no-cache\n{b}*.wasm\n  Cache-Control: public, max-age=31536000, immutable\n{b}techbasics-*\n  Cache-Control: public, max-age=31536000, immutable\n{b}main-*\n  Cache-Control: public, max-age=31536000, immutable\n{b}boot-*\n  Cache-Control: public, max-age=31536000, immutable\n{b}theme-init-*\n  Cache-Control: public, max-age=31536000, immutable\n{b}favicon-*\n  Cache-Control: public, max-age=31536000, immutable\n"
+    )
+}
+
+/// The service worker, for the files of this build: `files` are paths under dist/.
+pub fn service_worker(files: &[String], version: u64) -> String {
+    let list: Vec<String> = files.iter().map(|f| format!("{:?}", format!("{}{f}", book::BASE))).collect();
+    include_str!("../js/sw.js")
+        .replacen("__VERSION__", &format!("{version:016x}"), 1)
+        .replacen("__BASE__", book::BASE, 1)
+        .replacen("__FILES__", &format!("[{}]", list.join(", ")), 1)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const T: &str = "<html><head><!--techbasics:head--></head><body><!--techbasics:body--></body></html>";
+    const T: &str = "<html lang=\"en\"><head><!--techbasics:head--><script type=\"module\">import init from '/x.js'; await init();</script></head><body><!--techbasics:body--></body></html>";
+
+    fn template() -> Template {
+        Template::new(T, Build { site_url: "https://guide.example.org".into() }).unwrap()
+    }
 
     #[test]
     fn every_route_gets_a_page_with_its_title_text_and_mount_points() {
-        let pages = pages(T).unwrap();
-        assert_eq!(pages.len(), CHAPTERS.len() + 2);
-        for (ch, p) in CHAPTERS.iter().zip(&pages[2..]) {
+        let pages = pages(&template());
+        let chapters: Vec<&Page> = pages.iter().filter(|p| CHAPTERS.iter().any(|c| p.path == format!("{}/{}/index.html", c.part, c.slug))).collect();
+        assert_eq!(chapters.len(), CHAPTERS.len());
+        for (ch, p) in CHAPTERS.iter().zip(chapters) {
             assert_eq!(p.path, format!("{}/{}/index.html", ch.part, ch.slug));
             assert!(p.html.contains(&format!("<h1>{}</h1>", escape(ch.title))));
             assert!(p.html.contains(&format!("<title>{} · {SITE}</title>", escape(ch.title))));
@@ -181,11 +293,34 @@ mod tests {
         }
         assert!(pages[1].html.contains("data-testid=\"not-found\""));
         assert!(!pages.iter().any(|p| p.html.contains(HEAD_MARK) || p.html.contains(BODY_MARK)));
+        assert!(!pages.iter().any(|p| p.path.ends_with(".html") && p.html.contains("<script type=\"module\">")), "no inline scripts");
+    }
+
+    #[test]
+    fn the_loader_moves_to_a_hashed_file_and_pages_carry_canonical_urls() {
+        let t = template();
+        assert!(t.boot.0.starts_with("boot-") && t.boot.1.starts_with("import init from '/x.js'"));
+        assert!(t.boot.1.contains("serviceWorker"));
+        let pages = pages(&t);
+        let json = pages.iter().find(|p| p.path == "apis/json/index.html").unwrap();
+        assert!(json.html.contains(&format!("<script type=\"module\" src=\"/{}\"></script>", t.boot.0)));
+        assert!(json.html.contains("<link rel=\"canonical\" href=\"https://guide.example.org/apis/json/\">"));
+        let sitemap = pages.iter().find(|p| p.path == "sitemap.xml").unwrap();
+        assert_eq!(sitemap.html.matches("<loc>").count(), CHAPTERS.len() + 1);
+        assert!(pages.iter().any(|p| p.path == "robots.txt" && p.html.contains("Sitemap: https://guide.example.org/sitemap.xml")));
+        for w in crate::kit::catalog::WIDGETS {
+            let e = pages.iter().find(|p| p.path == format!("embed/{}/index.html", w.id)).unwrap();
+            assert!(e.html.contains("<html lang=\"en\" data-embed data-base=\"/\">"));
+            assert!(!e.html.contains("id=\"toc\""), "an embed has no shell");
+            assert!(book::placement(&format!("embed/{}", w.id), w.id).is_some());
+        }
+        let sw = service_worker(&["index.html".into(), "apis/json/index.html".into()], 7);
+        assert!(sw.contains("const VERSION = \"0000000000000007\";") && sw.contains("[\"/index.html\", \"/apis/json/index.html\"]"));
     }
 
     #[test]
     fn a_template_without_marks_is_refused() {
-        assert!(pages("<html></html>").unwrap_err().contains("trunk build"));
+        assert!(Template::new("<html></html>", Build { site_url: String::new() }).err().unwrap().contains("trunk build"));
     }
 
     #[test]

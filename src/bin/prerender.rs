@@ -1,38 +1,57 @@
-//! Writes the static pages into a Trunk build: `prerender [DIST]` (default `dist`). Trunk's
-//! dist/index.html, with its hashed asset links, is the template for every page.
+//! Writes the static site into a Trunk build: `prerender [DIST]` (default `dist`). Trunk's
+//! dist/index.html, with its hashed asset links, is the template for every page. Then the
+//! service worker, which lists every file of this build, so it goes last.
+//! `TECHBASICS_SITE_URL` is the origin the site will be served from (for canonical URLs and
+//! the sitemap).
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    let dist = std::path::PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "dist".into()));
-    let template_path = dist.join("index.html");
-    let template = match std::fs::read_to_string(&template_path) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("prerender: cannot read {}: {e}", template_path.display());
-            std::process::exit(1);
-        }
-    };
-    let pages = match techbasics::site::pages(&template) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("prerender: {e}");
-            std::process::exit(1);
-        }
-    };
-    for p in &pages {
-        let path = dist.join(&p.path);
+    use std::path::{Path, PathBuf};
+    use techbasics::site;
+
+    fn fail(what: String) -> ! {
+        eprintln!("prerender: {what}");
+        std::process::exit(1);
+    }
+    fn write(dist: &Path, rel: &str, body: &str) {
+        let path = dist.join(rel);
         if let Some(dir) = path.parent() {
-            if let Err(e) = std::fs::create_dir_all(dir) {
-                eprintln!("prerender: cannot create {}: {e}", dir.display());
-                std::process::exit(1);
+            std::fs::create_dir_all(dir).unwrap_or_else(|e| fail(format!("cannot create {}: {e}", dir.display())));
+        }
+        std::fs::write(&path, body).unwrap_or_else(|e| fail(format!("cannot write {}: {e}", path.display())));
+    }
+    fn walk(dir: &Path, root: &Path, out: &mut Vec<String>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, root, out);
+            } else if let Ok(rel) = p.strip_prefix(root) {
+                out.push(rel.to_string_lossy().replace('\\', "/"));
             }
         }
-        if let Err(e) = std::fs::write(&path, &p.html) {
-            eprintln!("prerender: cannot write {}: {e}", path.display());
-            std::process::exit(1);
-        }
     }
-    println!("prerender: wrote {} pages into {}", pages.len(), dist.display());
+
+    let dist = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "dist".into()));
+    let trunk_html = std::fs::read_to_string(dist.join("index.html")).unwrap_or_else(|e| fail(format!("cannot read {}: {e}", dist.join("index.html").display())));
+    let site_url = std::env::var("TECHBASICS_SITE_URL").ok().filter(|s| !s.is_empty()).unwrap_or_else(|| "http://127.0.0.1:8080".into());
+    let template = site::Template::new(&trunk_html, site::Build { site_url }).unwrap_or_else(|e| fail(e));
+    let pages = site::pages(&template);
+    for p in &pages {
+        write(&dist, &p.path, &p.html);
+    }
+    // Everything the reader may need offline, except the server-only files.
+    let mut files = Vec::new();
+    walk(&dist, &dist, &mut files);
+    files.retain(|f| f != "sw.js" && f != "_headers" && !f.starts_with('.'));
+    files.sort();
+    let mut all = Vec::new();
+    for f in &files {
+        all.extend_from_slice(f.as_bytes());
+        all.extend(std::fs::read(dist.join(f)).unwrap_or_default());
+    }
+    write(&dist, "sw.js", &site::service_worker(&files, site::fnv(&all)));
+    println!("prerender: wrote {} files and a service worker for {} files into {}", pages.len(), files.len(), dist.display());
 }
 
 #[cfg(target_arch = "wasm32")]

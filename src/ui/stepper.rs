@@ -232,6 +232,9 @@ pub fn WidgetFrame(
     };
 
     let step_label = move || format!("Step {} of {}", timeline.pos.get(), timeline.last.get());
+    let share_open = RwSignal::new(false);
+    let copied = RwSignal::new(String::new());
+    let share_id = format!("{instance}-share");
     let help_id = format!("{instance}-help");
     let help_id2 = help_id.clone();
 
@@ -314,6 +317,18 @@ pub fn WidgetFrame(
                     </select>
                 </label>
                 <button
+                    class="share-toggle"
+                    data-testid="share"
+                    aria-expanded=move || share_open.get().to_string()
+                    aria-controls=share_id.clone()
+                    on:click=move |_| {
+                        copied.set(String::new());
+                        share_open.update(|o| *o = !*o);
+                    }
+                >
+                    "Share"
+                </button>
+                <button
                     class="help-toggle"
                     aria-expanded=move || help_open.get().to_string()
                     aria-controls=help_id
@@ -322,6 +337,19 @@ pub fn WidgetFrame(
                     <span aria-hidden="true">"?"</span><span class="visually-hidden">"Keyboard shortcuts"</span>
                 </button>
             </div>
+            {move || share_open.get().then(|| {
+                let (link, snippet) = share_links(spec, instance);
+                let (l2, s2) = (link.clone(), snippet.clone());
+                view! {
+                    <div class="share" id=share_id.clone() role="region" aria-label="Share or embed this widget" data-testid="share-panel">
+                        <label>"Link to this moment"<input type="text" readonly data-testid="share-link" prop:value=link/></label>
+                        <button on:click=move |_| { copy(&l2); copied.set("Link copied.".into()); }>"Copy link"</button>
+                        <label>"Embed in a page"<textarea readonly rows="3" data-testid="share-snippet" prop:value=snippet></textarea></label>
+                        <button on:click=move |_| { copy(&s2); copied.set("Embed code copied.".into()); }>"Copy embed code"</button>
+                        <p class="meta" aria-live="polite">{move || copied.get()}</p>
+                    </div>
+                }
+            })}
             <div class="help" id=help_id2 role="region" aria-label="Keyboard shortcuts" hidden=move || !help_open.get()>
                 <p>"While this widget has focus:"</p>
                 <dl>
@@ -358,4 +386,37 @@ const ICON_FORWARD: &str = "M5 5v14L15.5 12zM16.5 5H19v14h-2.5z";
 #[component]
 fn Icon(path: &'static str) -> impl IntoView {
     view! { <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d=path/></svg> }
+}
+
+/// The link to this page at this moment, and an iframe snippet that opens the widget alone
+/// (its embed page) in the same state, with the resize helper.
+fn share_links(spec: &'static WidgetSpec, instance: &str) -> (String, String) {
+    let loc = window().location();
+    let link = loc.href().unwrap_or_default();
+    let origin = loc.origin().unwrap_or_default();
+    let prefix = format!("{instance}.");
+    let state: Vec<(String, String)> = browser::query_pairs()
+        .into_iter()
+        .filter_map(|(k, v)| k.strip_prefix(&prefix).map(|key| (format!("{}.{key}", spec.id), v)))
+        .collect();
+    let base = crate::book::BASE;
+    let src = format!("{origin}{base}embed/{}/{}", spec.id, url_state::encode_query(&state));
+    let snippet = format!(
+        "<iframe src=\"{}\" title=\"{} (techbasics)\" width=\"100%\" height=\"640\" style=\"border:0\" loading=\"lazy\" data-techbasics></iframe>\n<script src=\"{origin}{base}embed.js\" async></script>",
+        src.replace('"', "%22"),
+        spec.title
+    );
+    (link, snippet)
+}
+
+/// Puts text on the clipboard where the browser allows it; otherwise the reader can still
+/// select the field and copy it by hand.
+fn copy(text: &str) {
+    use wasm_bindgen::JsCast;
+    let Ok(nav) = js_sys::Reflect::get(&window(), &"navigator".into()) else { return };
+    let Ok(clipboard) = js_sys::Reflect::get(&nav, &"clipboard".into()) else { return };
+    let Ok(write) = js_sys::Reflect::get(&clipboard, &"writeText".into()) else { return };
+    if let Ok(f) = write.dyn_into::<js_sys::Function>() {
+        let _ = f.call1(&clipboard, &text.into());
+    }
 }

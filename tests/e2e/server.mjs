@@ -17,11 +17,17 @@ const TYPES = {
   ".txt": "text/plain; charset=utf-8",
 };
 
-export function startServer({ root = "dist", port = 0, base = "/" } = {}) {
+/** `headers` go on every response (a test adds a Content-Security-Policy); `override` maps a
+ * path to a body served instead of the file (a test simulates a new deploy of sw.js). */
+export function startServer({ root = "dist", port = 0, base = "/", headers = {}, override = {} } = {}) {
   const dir = resolve(root);
   const server = createServer(async (req, res) => {
     try {
       let path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+      if (override[path] !== undefined) {
+        res.writeHead(200, { ...headers, "content-type": TYPES[extname(path)] ?? "text/plain", "cache-control": "no-cache" }).end(override[path]);
+        return;
+      }
       if (!path.startsWith(base)) {
         res.writeHead(404, { "content-type": "text/plain" }).end("not under the base path");
         return;
@@ -38,10 +44,10 @@ export function startServer({ root = "dist", port = 0, base = "/" } = {}) {
       let body = await readFile(target).catch(() => null);
       if (body === null) {
         const page = await readFile(join(dir, "404.html")).catch(() => null);
-        res.writeHead(404, { "content-type": page ? TYPES[".html"] : "text/plain" }).end(page ?? "not found");
+        res.writeHead(404, { ...headers, "content-type": page ? TYPES[".html"] : "text/plain" }).end(page ?? "not found");
         return;
       }
-      res.writeHead(200, { "content-type": TYPES[extname(target)] ?? "application/octet-stream", "cache-control": "no-cache" });
+      res.writeHead(200, { ...headers, "content-type": TYPES[extname(target)] ?? "application/octet-stream", "cache-control": "no-cache" });
       res.end(body);
     } catch (e) {
       res.writeHead(500).end(String(e));

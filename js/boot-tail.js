@@ -1,0 +1,37 @@
+
+// Offline reading: register the service worker (not inside embeds, which use no storage),
+// and offer a reload when a new version has been fully downloaded.
+(function () {
+  if (!("serviceWorker" in navigator) || document.documentElement.hasAttribute("data-embed")) return;
+  var base = document.documentElement.getAttribute("data-base") || "/";
+  var accepted = false;
+  function offer(worker) {
+    if (document.querySelector(".update-banner")) return;
+    var bar = document.createElement("div");
+    bar.className = "update-banner";
+    bar.setAttribute("role", "status");
+    bar.setAttribute("data-testid", "update-banner");
+    bar.appendChild(document.createTextNode("A new version of the guide is available. "));
+    var b = document.createElement("button");
+    b.textContent = "Reload";
+    b.addEventListener("click", function () {
+      accepted = true;
+      worker.postMessage("skip-waiting");
+    });
+    bar.appendChild(b);
+    document.body.appendChild(bar);
+  }
+  navigator.serviceWorker.register(base + "sw.js", { scope: base }).then(function (reg) {
+    if (reg.waiting && navigator.serviceWorker.controller) offer(reg.waiting);
+    reg.addEventListener("updatefound", function () {
+      var w = reg.installing;
+      if (!w) return;
+      w.addEventListener("statechange", function () {
+        if (w.state === "installed" && navigator.serviceWorker.controller) offer(w);
+      });
+    });
+  }).catch(function () {});
+  navigator.serviceWorker.addEventListener("controllerchange", function () {
+    if (accepted) location.reload();
+  });
+})();

@@ -1,0 +1,150 @@
+// The site as a static host serves it: under the Content-Security-Policy the build ships,
+// offline through the service worker, replaced atomically by a new deploy, and embedded in
+// another site's page.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { startServer } from "./server.mjs";
+import { launch } from "./browser.mjs";
+
+// The policy exactly as dist/_headers ships it.
+const CSP = readFileSync("dist/_headers", "utf8").match(/Content-Security-Policy: (.*)/)[1];
+const PAGES = ["/", "/web/visiting-a-site", "/apis/json", "/databases/indexes", "/integrations/resilience", "/scaling/growth", "/deployment/domains-and-pipelines", "/embed/dns-lookup/"];
+
+let browser, server, origin;
+const override = {};
+before(async () => {
+  server = await startServer({ root: "dist", headers: { "content-security-policy": CSP }, override });
+  origin = `http://127.0.0.1:${server.address().port}`;
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+async function open(ctx, path, ready = "main") {
+  const page = await ctx.newPage();
+  const seen = [];
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") seen.push(m.text());
+  });
+  page.on("pageerror", (e) => seen.push(`uncaught: ${e.message}`));
+  await page.addInitScript(() => {
+    window.__violations = [];
+    document.addEventListener("securitypolicyviolation", (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  await page.goto(origin + path);
+  await page.waitForSelector(ready);
+  page.seen = seen;
+  return page;
+}
+
+test("every page works under the shipped Content-Security-Policy, with no violation", async () => {
+  assert.match(CSP, /script-src 'self' 'wasm-unsafe-eval'/);
+  assert.doesNotMatch(CSP, /'unsafe-inline'|'unsafe-eval'/);
+  const ctx = await browser.newContext();
+  for (const path of PAGES) {
+    const page = await open(ctx, path, path === "/" ? "main h1" : "[data-mount] [data-widget]");
+    assert.deepEqual(await page.evaluate(() => window.__violations), [], path);
+    assert.deepEqual(page.seen, [], path);
+    await page.close();
+  }
+  await ctx.close();
+});
+
+test("after one visit the whole guide reads offline, widgets included", async () => {
+  const ctx = await browser.newContext();
+  const page = await open(ctx, "/web/client-server", "main h1");
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  await ctx.setOffline(true);
+  await page.goto(origin + "/databases/indexes");
+  await page.waitForSelector("[data-mount] [data-widget=btree-index]");
+  assert.match(await page.textContent("main h1"), /\w/);
+  await page.goto(origin + "/no/such-page");
+  assert.equal(await page.textContent("main h1"), "Page not found");
+  await ctx.setOffline(false);
+  await ctx.close();
+});
+
+test("a new deploy installs whole in the background and takes over only when the reader reloads", async () => {
+  const ctx = await browser.newContext();
+  const page = await open(ctx, "/apis/json", "main h1");
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  const before = await page.evaluate(() => caches.keys());
+  assert.equal(before.length, 1);
+  // Deploy: the same files under a new version.
+  const sw = readFileSync("dist/sw.js", "utf8");
+  override["/sw.js"] = sw.replace(/const VERSION = "[0-9a-f]+";/, 'const VERSION = "feedfacefeedface";');
+  try {
+    await page.evaluate(async () => (await navigator.serviceWorker.getRegistration()).update());
+    await page.waitForSelector("[data-testid=update-banner]");
+    // Until the reader accepts, the old version still serves every request.
+    assert.deepEqual((await page.evaluate(() => caches.keys())).sort(), [before[0], "techbasics-feedfacefeedface"].sort());
+    await Promise.all([page.waitForEvent("load"), page.click("[data-testid=update-banner] button")]);
+    await page.waitForFunction(async () => (await caches.keys()).length === 1);
+    assert.deepEqual(await page.evaluate(() => caches.keys()), ["techbasics-feedfacefeedface"]);
+    await page.waitForSelector("[data-mount] [data-widget]");
+  } finally {
+    delete override["/sw.js"];
+    await ctx.close();
+  }
+});
+
+test("a widget's Share button gives a link and an iframe that reopen the same moment, and the iframe sizes itself", async () => {
+  const ctx = await browser.newContext();
+  const page = await open(ctx, "/integrations/resilience?retry.strategy=exponential&retry.step=5", "[data-widget=retry-backoff] [data-testid=retry-summary]");
+  const W = "[data-widget=retry-backoff]";
+  const said = await page.textContent(`${W} [data-narration]`);
+  await page.click(`${W} [data-testid=share]`);
+  assert.equal(await page.inputValue(`${W} [data-testid=share-link]`), page.url());
+  const snippet = await page.inputValue(`${W} [data-testid=share-snippet]`);
+  const src = snippet.match(/src="([^"]+)"/)[1];
+  assert.ok(src.startsWith(`${origin}/embed/retry-backoff/?`), src);
+  assert.match(src, /retry-backoff\.strategy=exponential/);
+  assert.match(src, /retry-backoff\.step=5/);
+  // A blogger's page on another origin, with the snippet pasted in a sandboxed frame.
+  const host = createServer((req, res) => {
+    res.writeHead(200, { "content-type": "text/html" }).end(`<!doctype html><title>blog</title><h1>My post</h1>${snippet.replace("<iframe ", '<iframe sandbox="allow-scripts allow-same-origin allow-popups" ')}`);
+  });
+  await new Promise((ok) => host.listen(0, "127.0.0.1", ok));
+  try {
+    const blog = await ctx.newPage();
+    await blog.goto(`http://127.0.0.1:${host.address().port}/`);
+    const frame = blog.frameLocator("iframe[data-techbasics]");
+    await frame.locator(`${W} [data-testid=retry-summary]`).waitFor();
+    assert.equal(await frame.locator(`${W} [data-narration]`).textContent(), said);
+    assert.equal(await frame.locator("#toc").count(), 0, "the embed has no shell");
+    // The frame reports its content height and the helper script sizes the iframe to it.
+    const inner = blog.frames().find((f) => f.url().includes("/embed/retry-backoff/"));
+    let outer = 0, content = -1;
+    for (let i = 0; i < 50 && outer !== content; i++) {
+      await blog.waitForTimeout(200);
+      content = await inner.evaluate(() => document.documentElement.scrollHeight);
+      outer = await blog.evaluate(() => parseInt(document.querySelector("iframe").style.height, 10) || 0);
+    }
+    assert.equal(outer, Math.min(5000, content), "the iframe is as tall as its content");
+    assert.ok(outer > 640, "taller than the snippet's starting height");
+  } finally {
+    host.close();
+    await ctx.close();
+  }
+});
+
+test("an embed takes its theme from the address and touches no storage", async () => {
+  const ctx = await browser.newContext();
+  await ctx.addInitScript(() => {
+    if (localStorage) localStorage.setItem("techbasics.theme", "light");
+  });
+  const page = await open(ctx, "/embed/dns-lookup/?theme=dark", "[data-widget=dns-lookup]");
+  assert.equal(await page.getAttribute("html", "data-theme"), "dark");
+  assert.equal(await page.evaluate(() => navigator.serviceWorker.controller), null, "embeds register no service worker");
+  await ctx.close();
+});
