@@ -166,8 +166,11 @@ fn chapter(template: &Template, index: usize, ch: &Chapter) -> String {
             Segment::Html(html) => main.push_str(&format!("<div class=\"prose\">{html}</div>\n")),
             Segment::Widget(w) => {
                 let title = crate::kit::catalog::find(w.widget).map_or(w.widget, |s| s.title);
+                // The B-tree widget without its scan panel is much shorter; the stylesheet
+                // reserves each widget's height so nothing below moves when it mounts.
+                let variant = if w.settings.iter().any(|(k, v)| *k == "scan" && *v == "false") { " data-variant=\"compact\"" } else { "" };
                 main.push_str(&format!(
-                    "<div class=\"widget-mount\" data-mount=\"{}\" data-for=\"{}\"><p class=\"widget-fallback\">The interactive {} runs here once the page's WebAssembly has loaded; it needs JavaScript.</p></div>\n",
+                    "<div class=\"widget-mount\" data-mount=\"{}\" data-for=\"{}\"{variant}><p class=\"widget-fallback\">The interactive {} runs here once the page's WebAssembly has loaded; it needs JavaScript.</p></div>\n",
                     escape(w.instance),
                     escape(w.widget),
                     escape(&title.to_lowercase())

@@ -148,3 +148,44 @@ test("an embed takes its theme from the address and touches no storage", async (
   assert.equal(await page.evaluate(() => navigator.serviceWorker.controller), null, "embeds register no service worker");
   await ctx.close();
 });
+
+test("text paints before the wasm arrives, and widgets mount with no layout shift", async () => {
+  const slow = await startServer({ root: "dist", slow: { pattern: /\.wasm$/, ms: 1500 } });
+  const at = `http://127.0.0.1:${slow.address().port}`;
+  try {
+    for (const width of [1280, 360]) {
+      for (const path of ["/web/visiting-a-site", "/databases/indexes", "/integrations/resilience", "/apis/json"]) {
+        // A fresh context each time: no cache and no service worker to hand over the wasm early.
+        const ctx = await browser.newContext({ viewport: { width, height: 800 } });
+        const page = await ctx.newPage();
+        await page.addInitScript(() => {
+          window.__cls = 0;
+          new PerformanceObserver((l) => {
+            for (const e of l.getEntries()) if (!e.hadRecentInput) window.__cls += e.value;
+          }).observe({ type: "layout-shift", buffered: true });
+        });
+        await page.goto(at + path, { waitUntil: "domcontentloaded" });
+        // The chapter is readable while the wasm is still on its way.
+        assert.match(await page.textContent("main h1"), /\w/);
+        assert.equal(await page.locator("[data-mount] [data-widget]").count(), 0);
+        await page.waitForSelector("[data-mount] [data-widget]", { timeout: 15000 });
+        await page.waitForTimeout(2500);
+        const cls = await page.evaluate(() => window.__cls);
+        assert.ok(cls < 0.1, `${path} at ${width} px: cumulative layout shift ${cls.toFixed(3)}`);
+        console.log(`# CLS ${path} at ${width} px: ${cls.toFixed(4)}`);
+        if (path === "/apis/json") {
+          // Calibration: a deliberate shift must register, or this test could never fail.
+          await page.evaluate(() => {
+            const d = document.createElement("div");
+            d.style.height = "300px";
+            document.querySelector("main").prepend(d);
+          });
+          await page.waitForFunction(() => window.__cls > 0.05);
+        }
+        await ctx.close();
+      }
+    }
+  } finally {
+    slow.close();
+  }
+});

@@ -18,12 +18,15 @@ const TYPES = {
 };
 
 /** `headers` go on every response (a test adds a Content-Security-Policy); `override` maps a
- * path to a body served instead of the file (a test simulates a new deploy of sw.js). */
-export function startServer({ root = "dist", port = 0, base = "/", headers = {}, override = {} } = {}) {
+ * path to a body served instead of the file (a test simulates a new deploy of sw.js); `slow`
+ * delays some files. */
+export function startServer({ root = "dist", port = 0, base = "/", headers = {}, override = {}, slow = null } = {}) {
   const dir = resolve(root);
   const server = createServer(async (req, res) => {
     try {
       let path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+      // `slow: { pattern, ms }` delays matching files, as a slow network would.
+      if (slow && slow.pattern.test(path)) await new Promise((ok) => setTimeout(ok, slow.ms));
       if (override[path] !== undefined) {
         res.writeHead(200, { ...headers, "content-type": TYPES[extname(path)] ?? "text/plain", "cache-control": "no-cache" }).end(override[path]);
         return;
