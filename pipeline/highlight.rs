@@ -41,17 +41,4 @@ pub fn code_block(lang: &str, code: &str) -> String {
     format!("<pre class=\"code\"{label} tabindex=\"0\"><code>{body}</code></pre>\n")
 }
 
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use super::escape::escape;

@@ -6,6 +6,7 @@
 //! build prints them all and stops.
 
 pub mod emit;
+pub mod escape;
 pub mod frontmatter;
 pub mod highlight;
 pub mod render;

@@ -14,21 +14,9 @@ const LANDING_DESCRIPTION: &str = "An interactive guide to how web applications 
 pub const HEAD_MARK: &str = "<!--techbasics:head-->";
 pub const BODY_MARK: &str = "<!--techbasics:body-->";
 
-/// Escapes text for HTML element content and double-quoted attributes.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+#[path = "../pipeline/escape.rs"]
+mod escape_html;
+pub use escape_html::escape;
 
 /// One page to write: its path under dist/ and its HTML.
 #[derive(Debug)]
