@@ -211,7 +211,7 @@ impl ParamSpec {
 }
 
 /// Shortens a value for an error message, so a 100,000-character input does not fill the page.
-fn clip(raw: &str) -> String {
+pub fn clip(raw: &str) -> String {
     const MAX: usize = 40;
     let mut out: String = raw.chars().filter(|c| !c.is_control()).take(MAX).collect();
     if raw.chars().count() > MAX {

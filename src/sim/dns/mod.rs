@@ -13,6 +13,7 @@ use resolver::{Actor, Answer, Cache, Dns, Hop, Which};
 use wire::{Name, RType, Rcode};
 
 use super::group;
+use crate::kit::catalog::clip;
 use super::timeline::Machine;
 
 /// Operations a reader strings together; a session replays them in order.
@@ -83,14 +84,6 @@ pub fn parse_ops(text: &str) -> Result<Vec<Op>, String> {
         return Err(format!("a session replays at most {MAX_OPS} operations"));
     }
     Ok(ops)
-}
-
-fn clip(s: &str) -> String {
-    let mut out: String = s.chars().filter(|c| !c.is_control()).take(40).collect();
-    if s.chars().count() > 40 {
-        out.push('…');
-    }
-    out
 }
 
 /// The state after one step: what moved, the time, and the caches as they stood.

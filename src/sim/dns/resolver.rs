@@ -109,11 +109,6 @@ impl Cache {
     pub fn as_of(&self, now_ms: u64) -> impl Iterator<Item = &Entry> {
         self.entries.iter().filter(move |e| e.stored_ms <= now_ms && e.expires_ms() > now_ms)
     }
-
-    /// Entries still alive at `now_ms`.
-    pub fn live(&self, now_ms: u64) -> impl Iterator<Item = &Entry> {
-        self.entries.iter().filter(move |e| e.expires_ms() > now_ms)
-    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

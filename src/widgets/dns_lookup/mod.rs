@@ -93,7 +93,6 @@ pub fn DnsLookup(placement: &'static WidgetPlacement) -> impl IntoView {
     };
 
     let id = instance;
-    let frame = move || timeline.with(|t| t.current().frame().clone());
     let world2 = world.clone();
     view! {
         <WidgetFrame spec=spec instance=instance timeline=Stepper::of(timeline) notices=notices settings=settings>
@@ -158,14 +157,14 @@ pub fn DnsLookup(placement: &'static WidgetPlacement) -> impl IntoView {
                         }>"Start over"</button>
                     </div>
                 </div>
-                <p class="meta" data-testid="dns-clock">{move || {
-                    let f = frame();
+                <p class="meta" data-testid="dns-clock">{move || timeline.with(|t| {
+                    let f = t.current().frame();
                     let mut s = format!("Clock: {} after the start", duration(f.now_ms / 1_000));
                     if f.hop.is_some() {
                         s.push_str(&format!(" · this lookup so far: {} ms", f.lookup_ms));
                     }
                     s
-                }}</p>
+                })}</p>
                 <Diagram timeline=timeline world=world.clone()/>
                 <Bytes timeline=timeline/>
                 <Caches timeline=timeline/>
