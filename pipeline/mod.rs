@@ -5,9 +5,11 @@
 //! [`markdown_options`]. Problems come back as [`Diagnostic`]s naming file and line; the
 //! build prints them all and stops.
 
+pub mod diagrams;
 pub mod emit;
 pub mod escape;
 pub mod frontmatter;
+pub mod glossary;
 pub mod highlight;
 pub mod render;
 
@@ -58,6 +60,11 @@ pub struct Chapter {
     pub words: usize,
     pub headings: Vec<Heading>,
     pub segments: Vec<Segment>,
+    /// Questions in the closing self-check.
+    pub checks: usize,
+    pub diagrams: Vec<String>,
+    /// Anchors (in the glossary) of the terms this chapter links.
+    pub terms: Vec<String>,
 }
 
 impl Chapter {
@@ -77,10 +84,23 @@ pub struct Book {
     pub parts: Vec<Part>,
     /// In reading order: by part, then by `order`.
     pub chapters: Vec<Chapter>,
+    pub glossary: Option<glossary::Glossary>,
 }
 
 /// Files in the content folder that are not chapters.
 const NOT_CHAPTERS: &[&str] = &["README.md"];
+
+/// The glossary chapter's front matter (its entries come from glossary.json).
+fn glossary_front_matter() -> frontmatter::FrontMatter {
+    frontmatter::FrontMatter {
+        title: "Glossary".into(),
+        slug: glossary::ROUTE.1.into(),
+        part: glossary::ROUTE.0.into(),
+        part_line: 1,
+        order: 1,
+        summary: "Every technical term in the guide, each in a sentence or two, with links back to where it matters.".into(),
+    }
+}
 
 /// Reads, checks and renders every chapter.
 pub fn build(opts: &Options) -> Result<Book, Vec<Diagnostic>> {
@@ -98,8 +118,31 @@ pub fn build(opts: &Options) -> Result<Book, Vec<Diagnostic>> {
     };
     files.sort();
 
+    let gloss = glossary::Glossary::load(&opts.content_dir, &mut diags);
+    let cx = render::Context { base: &opts.base, glossary: gloss.as_ref(), link_terms: true };
     let mut chapters = Vec::new();
     let mut links = Vec::new();
+    let mut used_terms = std::collections::BTreeSet::new();
+    if let Some(g) = &gloss {
+        let file = format!("content/{}", glossary::FILE);
+        let fm = glossary_front_matter();
+        let page = render::render(&file, &g.markdown(), 1, &fm, render::Context { link_terms: false, ..cx }, &mut diags);
+        links.extend(page.links.into_iter().map(|l| (file.clone(), l)));
+        chapters.push(Chapter {
+            file,
+            part: fm.part,
+            slug: fm.slug,
+            title: fm.title,
+            summary: fm.summary,
+            order: fm.order,
+            words: page.words,
+            headings: page.headings,
+            segments: page.segments,
+            checks: 0,
+            diagrams: page.diagrams,
+            terms: Vec::new(),
+        });
+    }
     for path in &files {
         let name = display_name(&opts.content_dir, path);
         let text = match std::fs::read_to_string(path) {
@@ -114,8 +157,10 @@ pub fn build(opts: &Options) -> Result<Book, Vec<Diagnostic>> {
             let known: Vec<&str> = parts.iter().map(|p| p.slug.as_str()).collect();
             diags.push(Diagnostic { file: name.clone(), line: fm.part_line, message: format!("unknown part \"{}\"; parts.json lists: {}", fm.part, known.join(", ")) });
         }
-        let page = render::render(&name, body, body_line, &fm, &opts.base, &mut diags);
+        let page = render::render(&name, body, body_line, &fm, cx, &mut diags);
         links.extend(page.links.into_iter().map(|l| (name.clone(), l)));
+        used_terms.extend(page.terms.iter().copied());
+        let terms = gloss.as_ref().map(|g| page.terms.iter().map(|&i| g.terms[i].id.clone()).collect()).unwrap_or_default();
         chapters.push(Chapter {
             file: name,
             part: fm.part,
@@ -126,7 +171,15 @@ pub fn build(opts: &Options) -> Result<Book, Vec<Diagnostic>> {
             words: page.words,
             headings: page.headings,
             segments: page.segments,
+            checks: page.checks,
+            diagrams: page.diagrams,
+            terms,
         });
+    }
+    for (i, t) in gloss.iter().flat_map(|g| g.terms.iter().enumerate()) {
+        if !used_terms.contains(&i) {
+            diags.push(Diagnostic { file: format!("content/{}", glossary::FILE), line: t.line, message: format!("\"{}\" is defined but no chapter uses it", t.term) });
+        }
     }
 
     let mut seen: BTreeMap<String, &Chapter> = BTreeMap::new();
@@ -140,6 +193,9 @@ pub fn build(opts: &Options) -> Result<Book, Vec<Diagnostic>> {
         }
     }
     check_links(&chapters, &links, &mut diags);
+    if diags.is_empty() {
+        resolve_see_links(&mut chapters);
+    }
 
     chapters.sort_by_key(|c| (parts.iter().position(|p| p.slug == c.part).unwrap_or(usize::MAX), c.order));
     let clean = diags.is_empty();
@@ -149,7 +205,7 @@ pub fn build(opts: &Options) -> Result<Book, Vec<Diagnostic>> {
         }
     }
     if diags.is_empty() {
-        Ok(Book { base: opts.base.clone(), parts, chapters })
+        Ok(Book { base: opts.base.clone(), parts, chapters, glossary: gloss })
     } else {
         diags.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
         Err(diags)
@@ -189,6 +245,27 @@ fn read_parts(dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<Part> {
         diags.push(Diagnostic { file, line: 1, message: "expected an array of parts".into() });
     }
     parts
+}
+
+/// Self-check answers end "Explained in <section>": fill in each section's title now that
+/// every chapter's headings are known (the links themselves are already checked).
+fn resolve_see_links(chapters: &mut [Chapter]) {
+    let titles: BTreeMap<String, String> = chapters
+        .iter()
+        .flat_map(|c| std::iter::once((c.route(), c.title.clone())).chain(c.headings.iter().map(move |h| (format!("{}#{}", c.route(), h.id), h.text.clone()))))
+        .collect();
+    for ch in chapters.iter_mut() {
+        for seg in ch.segments.iter_mut() {
+            let Segment::Html(html) = seg else { continue };
+            while let Some(at) = html.find(render::SEE_MARK) {
+                let from = at + render::SEE_MARK.len();
+                let Some(len) = html[from..].find("-->") else { break };
+                let target = html[from..from + len].replace("&amp;", "&");
+                let text = titles.get(&target).cloned().unwrap_or(target);
+                html.replace_range(at..from + len + 3, &escape::escape(&text));
+            }
+        }
+    }
 }
 
 /// Every internal link must name a chapter (or the landing page) and, if it has one, an

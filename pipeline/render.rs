@@ -2,13 +2,14 @@
 //! links, and widget directives split out so the app can mount live widgets between the
 //! HTML segments.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 
 use pulldown_cmark::{html, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use super::frontmatter::FrontMatter;
+use super::glossary::{self, Glossary};
 use super::highlight::{code_block, escape};
-use super::Diagnostic;
+use super::{diagrams, Diagnostic};
 use crate::catalog;
 
 /// The Markdown features the guide uses. Raw HTML and images are refused during rendering.
@@ -53,12 +54,40 @@ pub struct Page {
     pub headings: Vec<Heading>,
     pub segments: Vec<Segment>,
     pub links: Vec<Link>,
+    /// Indexes into the glossary's terms of every term linked in this chapter.
+    pub terms: BTreeSet<usize>,
+    /// Questions in the chapter's self-check.
+    pub checks: usize,
+    pub diagrams: Vec<String>,
+}
+
+/// What a chapter is rendered against besides its own text.
+#[derive(Clone, Copy)]
+pub struct Context<'g> {
+    pub base: &'g str,
+    /// The glossary, for the acronym check.
+    pub glossary: Option<&'g Glossary>,
+    /// Link the first use of each glossary term (off for the glossary itself).
+    pub link_terms: bool,
 }
 
 /// The fence tag that marks a widget directive: ```` ```widget ID ````.
 pub const DIRECTIVE: &str = "widget";
+/// ```` ```check ````: the chapter's self-check questions, as `Q:`, `A:` and `See:` lines.
+pub const CHECK: &str = "check";
+/// ```` ```diagram NAME ````: a build-time SVG from `diagrams.rs`; the body is its caption.
+pub const DIAGRAM: &str = "diagram";
+/// Placeholder for a self-check's "See" link text, replaced with the heading's text once
+/// every chapter is known.
+pub const SEE_MARK: &str = "<!--see:";
 
-pub fn render(file: &str, body: &str, body_line: usize, fm: &FrontMatter, base: &str, diags: &mut Vec<Diagnostic>) -> Page {
+pub fn render(file: &str, body: &str, body_line: usize, fm: &FrontMatter, cx: Context, diags: &mut Vec<Diagnostic>) -> Page {
+    let base = cx.base;
+    let no_terms: &[glossary::Term] = &[];
+    let terms = match cx.glossary {
+        Some(g) if cx.link_terms => g.terms.as_slice(),
+        _ => no_terms,
+    };
     let line_of = |offset: usize| body_line + body[..offset.min(body.len())].matches('\n').count();
     let err = |line: usize, message: String| Diagnostic { file: file.to_string(), line, message };
     let events: Vec<(Event, std::ops::Range<usize>)> = Parser::new_ext(body, markdown_options()).into_offset_iter().collect();
@@ -73,6 +102,11 @@ pub fn render(file: &str, body: &str, body_line: usize, fm: &FrontMatter, base: 
     let mut segments = Vec::new();
     let mut out: Vec<Event> = Vec::new();
     let mut code: Option<(String, String, usize)> = None;
+    let (mut heading_depth, mut link_depth) = (0usize, 0usize);
+    let mut linked: BTreeSet<usize> = BTreeSet::new();
+    let mut unknown_acronyms: HashSet<String> = HashSet::new();
+    let mut checks = 0;
+    let mut figures = Vec::new();
 
     for (event, range) in events {
         let line = line_of(range.start);
@@ -95,6 +129,35 @@ pub fn render(file: &str, body: &str, body_line: usize, fm: &FrontMatter, base: 
                             flush(&mut out, &mut segments);
                             segments.push(Segment::Widget(w));
                         }
+                    } else if info.trim() == CHECK {
+                        if depth != 0 || checks > 0 {
+                            diags.push(err(start, "a chapter has one self-check, at the top level".into()));
+                            continue;
+                        }
+                        let (html, n, see) = self_check(&text, start, &here, base, &mut |l, m| diags.push(err(l, m)));
+                        checks = n;
+                        links.extend(see);
+                        out.push(Event::Html(CowStr::from(html)));
+                    } else if let Some(name) = info.strip_prefix(DIAGRAM).filter(|r| r.starts_with(' ')).map(str::trim) {
+                        if depth != 0 {
+                            diags.push(err(start, "a diagram must stand on its own at the top level".into()));
+                            continue;
+                        }
+                        let Some(d) = diagrams::render(name) else {
+                            diags.push(err(start, format!("unknown diagram \"{name}\"; known diagrams: {}", diagrams::NAMES.join(", "))));
+                            continue;
+                        };
+                        if text.trim().is_empty() {
+                            diags.push(err(start, format!("diagram \"{name}\" needs a caption: write it as the block's body")));
+                            continue;
+                        }
+                        words += text.split_whitespace().count();
+                        let caption = inline_md(&text, start + 1, &mut |l, m| diags.push(err(l, m)));
+                        figures.push(name.to_string());
+                        out.push(Event::Html(CowStr::from(format!(
+                            "<figure class=\"diagram\" id=\"figure-{name}\">{}<figcaption>{caption}</figcaption></figure>\n",
+                            d.svg
+                        ))));
                     } else {
                         out.push(Event::Html(CowStr::from(code_block(&info, &text))));
                     }
@@ -114,6 +177,7 @@ pub fn render(file: &str, body: &str, body_line: usize, fm: &FrontMatter, base: 
             }
             Event::Start(Tag::Heading { level, classes, attrs, .. }) => {
                 depth += 1;
+                heading_depth += 1;
                 if level == HeadingLevel::H1 {
                     diags.push(err(line, "use ## for sections: the chapter title from the front matter is the page's only top-level heading".into()));
                 }
@@ -122,6 +186,7 @@ pub fn render(file: &str, body: &str, body_line: usize, fm: &FrontMatter, base: 
             }
             Event::End(TagEnd::Heading(level)) => {
                 depth -= 1;
+                heading_depth -= 1;
                 if let Some(h) = headings.get(next_heading) {
                     out.push(Event::InlineHtml(CowStr::from(format!(
                         " <a class=\"anchor\" href=\"{}\" aria-label=\"Link to this section: {}\">#</a>",
@@ -132,8 +197,14 @@ pub fn render(file: &str, body: &str, body_line: usize, fm: &FrontMatter, base: 
                 next_heading += 1;
                 out.push(Event::End(TagEnd::Heading(level)));
             }
+            Event::End(TagEnd::Link) => {
+                depth -= 1;
+                link_depth -= 1;
+                out.push(Event::End(TagEnd::Link));
+            }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                 depth += 1;
+                link_depth += 1;
                 let dest = dest_url.to_string();
                 let rewritten = if dest.starts_with("https://") || dest.starts_with("http://") || dest.starts_with("mailto:") {
                     dest
@@ -172,7 +243,31 @@ pub fn render(file: &str, body: &str, body_line: usize, fm: &FrontMatter, base: 
             }
             Event::Text(t) => {
                 words += t.split_whitespace().count();
-                out.push(Event::Text(t));
+                if let Some(g) = cx.glossary {
+                    for a in glossary::acronyms(&t) {
+                        if !g.knows_acronym(a) && unknown_acronyms.insert(a.to_string()) {
+                            diags.push(err(line, format!("\"{a}\" is not in the glossary: define it in content/glossary.json, or list it under \"plain\" if it is an ordinary word")));
+                        }
+                    }
+                }
+                if heading_depth > 0 || link_depth > 0 || terms.is_empty() {
+                    out.push(Event::Text(t));
+                    continue;
+                }
+                let mut rest: &str = &t;
+                while let Some((s, e, ti)) = glossary::first_use(rest, terms, &|i| linked.contains(&i)) {
+                    linked.insert(ti);
+                    out.push(Event::Text(CowStr::from(rest[..s].to_string())));
+                    out.push(Event::InlineHtml(CowStr::from(format!(
+                        "<a class=\"term\" href=\"{base}{}/{}#{}\">{}</a>",
+                        glossary::ROUTE.0,
+                        glossary::ROUTE.1,
+                        terms[ti].id,
+                        escape(&rest[s..e])
+                    ))));
+                    rest = &rest[e..];
+                }
+                out.push(Event::Text(CowStr::from(rest.to_string())));
             }
             Event::Start(tag) => {
                 depth += 1;
@@ -186,7 +281,105 @@ pub fn render(file: &str, body: &str, body_line: usize, fm: &FrontMatter, base: 
         }
     }
     flush(&mut out, &mut segments);
-    Page { words, headings, segments, links }
+    Page { words, headings, segments, links, terms: linked, checks, diagrams: figures }
+}
+
+/// Renders a short piece of Markdown (a caption, a question, an answer): formatting only,
+/// no links, images or HTML.
+fn inline_md(text: &str, line: usize, report: &mut dyn FnMut(usize, String)) -> String {
+    let mut ok = Vec::new();
+    for e in Parser::new_ext(text, markdown_options()) {
+        match e {
+            Event::Html(_) | Event::InlineHtml(_) | Event::Start(Tag::Image { .. }) | Event::Start(Tag::Link { .. }) => {
+                report(line, "captions, questions and answers take plain Markdown formatting only: no links, images or HTML".into());
+                return String::new();
+            }
+            e => ok.push(e),
+        }
+    }
+    let mut s = String::new();
+    html::push_html(&mut s, ok.into_iter());
+    s
+}
+
+/// A self-check block: 3–5 questions, each `Q:` then `A:` then `See:` (a heading anchor in
+/// this chapter, `#id`, or anywhere, `/part/slug#id`). Lines that start with none of these
+/// continue the one before. Returns the HTML, the question count and the links to check.
+fn self_check(text: &str, start: usize, here: &str, base: &str, report: &mut dyn FnMut(usize, String)) -> (String, usize, Vec<Link>) {
+    struct Item {
+        line: usize,
+        q: String,
+        a: String,
+        see: String,
+    }
+    let mut items: Vec<Item> = Vec::new();
+    let mut field = ' ';
+    for (i, raw) in text.lines().enumerate() {
+        let line = start + 1 + i;
+        let l = raw.trim();
+        if l.is_empty() {
+            continue;
+        }
+        let (key, value) = match l.split_once(':') {
+            Some((k @ ("Q" | "A" | "See"), v)) => (k, v.trim()),
+            _ => ("", l),
+        };
+        match key {
+            "Q" => {
+                items.push(Item { line, q: value.into(), a: String::new(), see: String::new() });
+                field = 'q';
+            }
+            "A" | "See" if items.is_empty() => report(line, "a self-check starts with a question: `Q: …`".into()),
+            "A" => {
+                field = 'a';
+                items.last_mut().map(|it| it.a = value.into());
+            }
+            "See" => {
+                field = 's';
+                items.last_mut().map(|it| it.see = value.into());
+            }
+            _ => match (field, items.last_mut()) {
+                ('q', Some(it)) => {
+                    it.q.push(' ');
+                    it.q.push_str(value);
+                }
+                ('a', Some(it)) => {
+                    it.a.push(' ');
+                    it.a.push_str(value);
+                }
+                _ => report(line, "expected a line starting with `Q:`, `A:` or `See:`".into()),
+            },
+        }
+    }
+    if !(3..=5).contains(&items.len()) {
+        report(start, format!("a self-check has 3 to 5 questions, not {}", items.len()));
+    }
+    let mut html = String::from("<ol class=\"self-check\">\n");
+    let mut links = Vec::new();
+    for it in &items {
+        if it.a.is_empty() || it.see.is_empty() {
+            report(it.line, "each question needs an answer (`A: …`) and the section that explains it (`See: #anchor` or `See: /part/chapter#anchor`)".into());
+            continue;
+        }
+        let target = if let Some(a) = it.see.strip_prefix('#') {
+            format!("{here}#{a}")
+        } else if it.see.starts_with('/') {
+            it.see.clone()
+        } else {
+            report(it.line, format!("See: \"{}\" must be #anchor or /part/chapter#anchor", it.see));
+            continue;
+        };
+        links.push(Link { target: target.clone(), line: it.line });
+        let q = inline_md(&it.q, it.line, report);
+        let a = inline_md(&it.a, it.line, report);
+        html.push_str(&format!(
+            "<li><div class=\"q\">{q}</div><details><summary>Show the answer</summary><div class=\"a\">{a}<p class=\"see\">Explained in <a href=\"{}\">{SEE_MARK}{}--></a></p></div></details></li>\n",
+            escape(&format!("{base}{}", target.trim_start_matches('/'))),
+            escape(&target)
+        ));
+    }
+    html.push_str("</ol>\n");
+    (html, items.len(), links)
 }
 
 fn flush(out: &mut Vec<Event>, segments: &mut Vec<Segment>) {
