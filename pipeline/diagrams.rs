@@ -265,14 +265,15 @@ fn architecture() -> (&'static str, &'static str, Canvas) {
     c.node(6, 320, 180, 40, &["Job queue"], "d-store");
     c.node(6, 400, 180, 44, &["Workers", "email, receipts"], "d-server");
     c.node(214, 380, 180, 64, &["External APIs", "payments, email"], "d-client");
-    c.line((186, 182), (200, 182), "");
-    c.line((200, 182), (200, 300), "");
-    c.line((200, 300), (96, 300), "");
-    c.arrow((96, 300), (96, 318), "enqueue", "");
+    // Enqueue runs down the gap between the cache and the primary.
+    c.line((130, 204), (130, 300), "");
+    c.line((130, 300), (96, 300), "");
+    c.arrow((96, 300), (96, 318), "", "");
+    c.text_left(136, 314, "enqueue", "d-small");
     c.arrow((96, 360), (96, 398), "", "");
     c.arrow((186, 420), (212, 420), "", "");
-    c.line((394, 400), (398, 400), "d-back");
-    c.arrow((380, 378), (380, 128), "webhooks", "d-back");
+    c.arrow((380, 378), (380, 128), "", "d-back");
+    c.text(330, 345, "webhooks", "d-small");
     (
         "The whole architecture",
         "The browser looks the name up in DNS, loads static files from a CDN, and sends API calls to a load balancer, where TLS ends. The load balancer spreads requests over two app servers. The app servers read and write a cache, write to the primary database and read from a replica, which the primary keeps up to date. Slow work goes onto a job queue, and workers take it from there, calling external services such as a payment provider or an email sender. The payment provider calls back with webhooks, which arrive at the load balancer like any other request.",

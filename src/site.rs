@@ -128,7 +128,8 @@ fn landing(template: &Template) -> String {
 <ol class="part-cards">{cards}</ol>
 </article>"#,
         first = escape(&first),
-        parts = PARTS.len(),
+        // The reference part (glossary, next steps) is not one of the guide's parts.
+        parts = PARTS.iter().filter(|p| p.slug != "reference").count(),
         chapters = CHAPTERS.len(),
         cards = book::PART_CARDS_HTML,
     );

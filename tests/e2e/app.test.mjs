@@ -25,7 +25,8 @@ async function chapterLinks() {
 test("the landing page presents the whole guide", async () => {
   const page = await open("/");
   assert.equal(await page.textContent("main h1"), "How web applications work");
-  assert.equal(await page.locator(".part-card").count(), 7);
+  assert.equal(await page.locator(".part-card").count(), 8, "seven parts and the reference part");
+  assert.match(await page.textContent(".landing .meta"), /^ ?7 parts · 18 chapters/);
   await page.click("[data-testid=start-reading]");
   await page.waitForURL(/\/web\/client-server$/);
   clean(page);
@@ -61,8 +62,8 @@ test("previous/next links and arrow keys move between chapters", async () => {
   const page = await open("/apis/json");
   await page.locator("main h1").click();
   await page.keyboard.press("ArrowRight");
-  await page.waitForURL(/\/databases\/tables-and-keys$/);
-  await page.waitForSelector("main h1:text('Tables, rows and keys')");
+  await page.waitForURL(/\/apis\/requests$/);
+  await page.waitForSelector("main h1:text('One API call, start to finish')");
   await page.keyboard.press("ArrowLeft");
   await page.waitForURL(/\/apis\/json$/);
   await page.click("a[data-nav=prev]");
@@ -285,6 +286,31 @@ test("with JavaScript on, each widget replaces its placeholder", async () => {
   assert.ok(mounts >= 2);
   assert.equal(await page.locator("[data-mount] > [data-widget]").count(), mounts);
   assert.equal(await page.locator(".widget-fallback").count(), 0);
+  clean(page);
+  await page.context().close();
+});
+
+test("a chapter's diagrams, glossary links and self-check work, with the keyboard too", async () => {
+  const page = await open("/web/visiting-a-site");
+  assert.match(await page.textContent("main .meta"), /^\d+ min read · \d+ words$/);
+  const svg = page.locator("figure#figure-tls13 svg[role=img]");
+  assert.equal(await svg.count(), 1);
+  assert.match(await page.textContent("figure#figure-tls13 title"), /TLS 1\.3/);
+  const box = await svg.boundingBox();
+  assert.ok(box.width > 300 && box.height > 200, "the diagram is drawn at a readable size");
+
+  const answer = page.locator("ol.self-check li").first().locator(".a");
+  assert.equal(await answer.isVisible(), false, "answers start hidden");
+  await page.locator("ol.self-check summary").first().focus();
+  await page.keyboard.press("Enter");
+  assert.equal(await answer.isVisible(), true);
+  await answer.locator("p.see a").click();
+  await page.waitForURL(/\/web\/visiting-a-site#finding-the-server-dns$/);
+
+  const term = page.locator("main a.term", { hasText: "stub resolver" }).first();
+  await term.click();
+  await page.waitForURL(/\/reference\/glossary#stub-resolver$/);
+  assert.match(await page.textContent("#stub-resolver + p"), /forwards lookups to a recursive resolver/);
   clean(page);
   await page.context().close();
 });
