@@ -23,8 +23,10 @@ serve: setup build-dist
 
 dist: setup build-dist
 
+# Trunk builds the shell; scripts/bundles.sh one wasm bundle per widget; prerender the pages.
 build-dist:
 	trunk build --release --offline --public-url $(BASE)
+	bash scripts/bundles.sh dist
 	cargo run --quiet --bin prerender -- dist
 
 test: setup
@@ -45,6 +47,7 @@ test-e2e:
 # The same site built for a sub-path (/guide/) into dist-sub/, served and browsed there.
 test-subpath:
 	TECHBASICS_BASE=/guide/ trunk build --release --offline --public-url /guide/ --dist dist-sub
+	TECHBASICS_BASE=/guide/ bash scripts/bundles.sh dist-sub
 	TECHBASICS_BASE=/guide/ cargo run --quiet --bin prerender -- dist-sub
 	SUBPATH_DIST=dist-sub node --test tests/e2e/subpath.test.mjs
 

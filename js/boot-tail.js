@@ -35,3 +35,11 @@
     if (accepted) location.reload();
   });
 })();
+
+// Widget bundles: each page preloads the bundles of the widgets it shows (see site.rs);
+// start each one. A bundle that fails to load leaves its placeholder's message in place.
+document.querySelectorAll("link[data-bundle-wasm]").forEach(function (link) {
+  import(link.href)
+    .then(function (m) { return m.default({ module_or_path: link.getAttribute("data-bundle-wasm") }); })
+    .catch(function (e) { console.error("techbasics: a widget bundle failed to start", e); });
+});

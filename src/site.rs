@@ -77,8 +77,40 @@ fn shell(main: &str, current: Option<&str>) -> String {
     )
 }
 
-fn page(t: &Template, title: &str, description: &str, path: Option<&str>, body: String) -> String {
-    t.html.replacen(HEAD_MARK, &head(&t.build, title, description, path), 1).replacen(BODY_MARK, &body, 1)
+/// A page from the template. `widgets` are the ids of the widgets it shows: their bundles
+/// are preloaded in the head, where the loader (js/boot-tail.js) finds and starts them.
+fn page(t: &Template, title: &str, description: &str, path: Option<&str>, widgets: &[&str], body: String) -> String {
+    let mut head = head(&t.build, title, description, path);
+    for b in t.bundles_for(widgets) {
+        head.push_str(&format!(
+            "\n  <link rel=\"modulepreload\" href=\"{base}{js}\" data-bundle-wasm=\"{base}{wasm}\">\n  <link rel=\"preload\" href=\"{base}{wasm}\" as=\"fetch\" type=\"application/wasm\" crossorigin=\"anonymous\">",
+            base = escape(book::BASE),
+            js = escape(&b.js),
+            wasm = escape(&b.wasm),
+        ));
+    }
+    t.html.replacen(HEAD_MARK, &head, 1).replacen(BODY_MARK, &body, 1)
+}
+
+/// One widget bundle from `bundles/manifest.tsv` (written by scripts/bundles.sh): the
+/// widgets it holds and its files, relative to dist/.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bundle {
+    pub widgets: Vec<String>,
+    pub js: String,
+    pub wasm: String,
+}
+
+/// Reads the manifest: one line per bundle, `ids<TAB>script<TAB>wasm`, where `ids` joins
+/// the widget ids with `+`.
+pub fn parse_manifest(text: &str) -> Result<Vec<Bundle>, String> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| match l.split('\t').collect::<Vec<_>>().as_slice() {
+            [ids, js, wasm] => Ok(Bundle { widgets: ids.split('+').map(str::to_string).collect(), js: js.to_string(), wasm: wasm.to_string() }),
+            _ => Err(format!("bundles/manifest.tsv: expected `ids<TAB>script<TAB>wasm`, got {l:?}")),
+        })
+        .collect()
 }
 
 /// Trunk's index.html made ready to be every page's template: its inline loader moved out to
@@ -88,6 +120,7 @@ pub struct Template {
     pub build: Build,
     /// The loader's file name and content (`boot-HASH.js`).
     pub boot: (String, String),
+    pub bundles: Vec<Bundle>,
 }
 
 /// FNV-1a, 64 bits: a stable content hash for file names and the cache version.
@@ -98,7 +131,28 @@ pub fn fnv(bytes: &[u8]) -> u64 {
 const BOOT_TAIL: &str = include_str!("../js/boot-tail.js");
 
 impl Template {
-    pub fn new(trunk_html: &str, build: Build) -> Result<Template, String> {
+    /// The bundles a page showing `widgets` loads: one bundle holding exactly that set if the
+    /// build made one (pages with two widgets share one copy of the runtime that way), else
+    /// each widget's own bundle.
+    pub fn bundles_for(&self, widgets: &[&str]) -> Vec<&Bundle> {
+        let mut want: Vec<&str> = widgets.to_vec();
+        want.sort_unstable();
+        want.dedup();
+        if want.is_empty() {
+            return Vec::new();
+        }
+        let same = |b: &&Bundle| {
+            let mut have: Vec<&str> = b.widgets.iter().map(String::as_str).collect();
+            have.sort_unstable();
+            have == want
+        };
+        if let Some(b) = self.bundles.iter().find(same) {
+            return vec![b];
+        }
+        want.iter().filter_map(|w| self.bundles.iter().find(|b| b.widgets.len() == 1 && b.widgets[0] == *w)).collect()
+    }
+
+    pub fn new(trunk_html: &str, build: Build, bundles: Vec<Bundle>) -> Result<Template, String> {
         if !trunk_html.contains(HEAD_MARK) || !trunk_html.contains(BODY_MARK) {
             return Err(format!("the page template lacks {HEAD_MARK} or {BODY_MARK}: prerender runs on a fresh `trunk build` output"));
         }
@@ -111,7 +165,7 @@ impl Template {
         let tag = format!("<script type=\"module\" src=\"{}{name}\"></script>", book::BASE);
         let mut html = format!("{}{tag}{}", &trunk_html[..start], &trunk_html[end + "</script>".len()..]);
         html = html.replacen("<html lang=\"en\">", &format!("<html lang=\"en\" data-base=\"{}\">", escape(book::BASE)), 1);
-        Ok(Template { html, build, boot: (name, content) })
+        Ok(Template { html, build, boot: (name, content), bundles })
     }
 }
 
@@ -133,7 +187,7 @@ fn landing(template: &Template) -> String {
         chapters = CHAPTERS.len(),
         cards = book::PART_CARDS_HTML,
     );
-    page(template, &format!("{SITE}: how web applications work"), LANDING_DESCRIPTION, Some(""), shell(&main, None))
+    page(template, &format!("{SITE}: how web applications work"), LANDING_DESCRIPTION, Some(""), &[], shell(&main, None))
 }
 
 fn chapter(template: &Template, index: usize, ch: &Chapter) -> String {
@@ -175,7 +229,8 @@ fn chapter(template: &Template, index: usize, ch: &Chapter) -> String {
         main.push_str(&format!("<a class=\"pager-next\" rel=\"next\" data-nav=\"next\" href=\"{}\"><span class=\"pager-dir\">Next →</span><span>{}</span></a>", escape(&c.href()), escape(c.title)));
     }
     main.push_str("</nav>\n</article>");
-    page(template, &format!("{} · {SITE}", ch.title), ch.summary, Some(&format!("{}/{}/", ch.part, ch.slug)), shell(&main, Some(&ch.href())))
+    let widgets: Vec<&str> = ch.segments.iter().filter_map(|s| if let Segment::Widget(w) = s { Some(w.widget) } else { None }).collect();
+    page(template, &format!("{} · {SITE}", ch.title), ch.summary, Some(&format!("{}/{}/", ch.part, ch.slug)), &widgets, shell(&main, Some(&ch.href())))
 }
 
 fn not_found(template: &Template) -> String {
@@ -187,7 +242,7 @@ fn not_found(template: &Template) -> String {
 </article>"#,
         escape(book::BASE)
     );
-    page(template, &format!("Page not found · {SITE}"), LANDING_DESCRIPTION, None, shell(&main, None))
+    page(template, &format!("Page not found · {SITE}"), LANDING_DESCRIPTION, None, &[], shell(&main, None))
 }
 
 /// A widget alone, for an iframe: no shell, no storage, the theme from `?theme=`.
@@ -199,7 +254,7 @@ fn embed(template: &Template, w: &crate::kit::catalog::WidgetSpec) -> String {
         home = escape(&template.build.url("")),
         base = escape(book::BASE),
     );
-    let html = page(template, &format!("{} · {SITE}", w.title), LANDING_DESCRIPTION, Some(&format!("embed/{}/", w.id)), main);
+    let html = page(template, &format!("{} · {SITE}", w.title), LANDING_DESCRIPTION, Some(&format!("embed/{}/", w.id)), &[w.id], main);
     html.replacen("<html lang=\"en\" ", "<html lang=\"en\" data-embed ", 1).replacen("<body>", "<body class=\"embed-body\">", 1)
 }
 
@@ -243,7 +298,7 @@ pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval';
 fn headers() -> String {
     let b = book::BASE;
     format!(
-        "{b}*\n  Content-Security-Policy: {CSP}\n  X-Content-Type-Options: nosniff\n  Referrer-Policy: no-referrer\n  Permissions-Policy: camera=(), microphone=(), geolocation=()\n  Cache-Control: no-cache\n{b}*.wasm\n  Cache-Control: public, max-age=31536000, immutable\n{b}techbasics-*\n  Cache-Control: public, max-age=31536000, immutable\n{b}main-*\n  Cache-Control: public, max-age=31536000, immutable\n{b}boot-*\n  Cache-Control: public, max-age=31536000, immutable\n{b}theme-init-*\n  Cache-Control: public, max-age=31536000, immutable\n{b}favicon-*\n  Cache-Control: public, max-age=31536000, immutable\n"
+        "{b}*\n  Content-Security-Policy: {CSP}\n  X-Content-Type-Options: nosniff\n  Referrer-Policy: no-referrer\n  Permissions-Policy: camera=(), microphone=(), geolocation=()\n  Cache-Control: no-cache\n{b}*.wasm\n  Cache-Control: public, max-age=31536000, immutable\n{b}techbasics-*\n  Cache-Control: public, max-age=31536000, immutable\n{b}main-*\n  Cache-Control: public, max-age=31536000, immutable\n{b}boot-*\n  Cache-Control: public, max-age=31536000, immutable\n{b}theme-init-*\n  Cache-Control: public, max-age=31536000, immutable\n{b}favicon-*\n  Cache-Control: public, max-age=31536000, immutable\n{b}bundles/*\n  Cache-Control: public, max-age=31536000, immutable\n"
     )
 }
 
@@ -263,7 +318,26 @@ mod tests {
     const T: &str = "<html lang=\"en\"><head><!--techbasics:head--><script type=\"module\">import init from '/x.js'; await init();</script></head><body><!--techbasics:body--></body></html>";
 
     fn template() -> Template {
-        Template::new(T, Build { site_url: "https://guide.example.org".into() }).unwrap()
+        let manifest = "json-inspector\tbundles/json-1.js\tbundles/json-1_bg.wasm\nretry-backoff\tbundles/retry-2.js\tbundles/retry-2_bg.wasm\nbtree-index\tbundles/btree-3.js\tbundles/btree-3_bg.wasm\nretry-backoff+btree-index\tbundles/both-4.js\tbundles/both-4_bg.wasm\n";
+        Template::new(T, Build { site_url: "https://guide.example.org".into() }, parse_manifest(manifest).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn pages_preload_only_the_bundles_of_their_widgets() {
+        let t = template();
+        let pages = pages(&t);
+        let html = |path: &str| pages.iter().find(|p| p.path == path).unwrap().html.clone();
+        let json = html("apis/json/index.html");
+        assert!(json.contains("<link rel=\"modulepreload\" href=\"/bundles/json-1.js\" data-bundle-wasm=\"/bundles/json-1_bg.wasm\">"));
+        assert!(json.contains("<link rel=\"preload\" href=\"/bundles/json-1_bg.wasm\" as=\"fetch\" type=\"application/wasm\" crossorigin=\"anonymous\">"));
+        assert_eq!(json.matches("data-bundle-wasm").count(), 1);
+        let growth = html("scaling/growth/index.html");
+        assert_eq!(growth.matches("data-bundle-wasm").count(), 1, "a page with two widgets loads their shared bundle");
+        assert!(growth.contains("/bundles/both-4.js"));
+        assert!(!html("index.html").contains("data-bundle-wasm"), "no widgets, no bundles");
+        assert!(html("embed/btree-index/index.html").contains("/bundles/btree-3.js"));
+        assert_eq!(t.bundles_for(&["btree-index", "json-inspector"]).len(), 2, "no shared bundle: each widget's own");
+        assert!(parse_manifest("only\ttwo").is_err());
     }
 
     #[test]
@@ -312,7 +386,7 @@ mod tests {
 
     #[test]
     fn a_template_without_marks_is_refused() {
-        assert!(Template::new("<html></html>", Build { site_url: String::new() }).err().unwrap().contains("trunk build"));
+        assert!(Template::new("<html></html>", Build { site_url: String::new() }, Vec::new()).err().unwrap().contains("trunk build"));
     }
 
     #[test]

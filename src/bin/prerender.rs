@@ -35,7 +35,11 @@ fn main() {
     let dist = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "dist".into()));
     let trunk_html = std::fs::read_to_string(dist.join("index.html")).unwrap_or_else(|e| fail(format!("cannot read {}: {e}", dist.join("index.html").display())));
     let site_url = std::env::var("TECHBASICS_SITE_URL").ok().filter(|s| !s.is_empty()).unwrap_or_else(|| "http://127.0.0.1:8080".into());
-    let template = site::Template::new(&trunk_html, site::Build { site_url }).unwrap_or_else(|e| fail(e));
+    // The widget bundles scripts/bundles.sh built into dist/bundles/.
+    let manifest = dist.join("bundles/manifest.tsv");
+    let manifest = std::fs::read_to_string(&manifest).unwrap_or_else(|e| fail(format!("cannot read {}: {e} (run scripts/bundles.sh first)", manifest.display())));
+    let bundles = site::parse_manifest(&manifest).unwrap_or_else(|e| fail(e));
+    let template = site::Template::new(&trunk_html, site::Build { site_url }, bundles).unwrap_or_else(|e| fail(e));
     let pages = site::pages(&template);
     for p in &pages {
         write(&dist, &p.path, &p.html);
@@ -43,7 +47,7 @@ fn main() {
     // Everything the reader may need offline, except the server-only files.
     let mut files = Vec::new();
     walk(&dist, &dist, &mut files);
-    files.retain(|f| f != "sw.js" && f != "_headers" && !f.starts_with('.'));
+    files.retain(|f| f != "sw.js" && f != "_headers" && f != "bundles/manifest.tsv" && !f.starts_with('.'));
     files.sort();
     let mut all = Vec::new();
     for f in &files {

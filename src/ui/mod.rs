@@ -1,6 +1,8 @@
 //! The browser half of the app. Every page arrives as prerendered HTML (see `site.rs` and
-//! `src/bin/prerender.rs`), so there is no router here: `start` wires the shell's controls
-//! and mounts each widget into its placeholder.
+//! `src/bin/prerender.rs`), so there is no router here. Two kinds of entry point:
+//! `start` (the Trunk-built shell bundle, on every page) wires the shell's controls, and
+//! `start_widget` (one bundle per widget, loaded only by pages that show it) mounts that
+//! widget into each of its placeholders.
 pub(crate) mod browser;
 mod shell;
 pub mod stepper;
@@ -10,17 +12,18 @@ use wasm_bindgen::JsCast;
 
 use crate::book;
 
-/// Entry point called by `main` in the browser.
+/// The shell bundle's entry point.
 pub fn start() {
     console_error_panic_hook::set_once();
     shell::wire();
-    mount_widgets();
 }
 
-/// Replaces each `[data-mount]` placeholder with its live widget. The placeholder's chapter
-/// (from the enclosing `[data-chapter]`) and instance name find the placement the build made.
-fn mount_widgets() {
-    let Ok(list) = document().query_selector_all("[data-mount]") else { return };
+/// A widget bundle's entry point: replaces each placeholder for `widget` with a live one.
+/// The placeholder's chapter (from the enclosing `[data-chapter]`) and instance name find
+/// the placement the build made.
+pub fn start_widget(widget: &str, view: fn(&'static book::WidgetPlacement) -> AnyView) {
+    console_error_panic_hook::set_once();
+    let Ok(list) = document().query_selector_all(&format!("[data-mount][data-for=\"{widget}\"]")) else { return };
     let mut mounted = false;
     for i in 0..list.length() {
         let Some(el) = list.item(i).and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()) else { continue };
@@ -28,7 +31,7 @@ fn mount_widgets() {
         let chapter = el.closest("[data-chapter]").ok().flatten().and_then(|c| c.get_attribute("data-chapter")).unwrap_or_default();
         let Some(placement) = book::placement(&chapter, &instance) else { continue };
         el.set_text_content(None);
-        leptos::mount::mount_to(el, move || crate::widgets::mount(placement)).forget();
+        leptos::mount::mount_to(el, move || view(placement)).forget();
         mounted = true;
     }
     // Widgets change the page's height, so a deep link's heading may have moved: scroll to it

@@ -1,4 +1,6 @@
-//! Widget views, one folder each. `mount` places the widget a content directive names.
+//! Widget views, one folder each. Each widget is its own wasm bundle (`src/bundles/`), so a
+//! page downloads only the widgets it shows; each bundle's `main` passes one of these views
+//! to `ui::start_widget`.
 mod btree_index;
 mod dns_lookup;
 mod json_inspector;
@@ -8,13 +10,18 @@ use leptos::prelude::*;
 
 use crate::book::WidgetPlacement;
 
-pub fn mount(p: &'static WidgetPlacement) -> AnyView {
-    match p.widget {
-        "json-inspector" => view! { <json_inspector::JsonInspector placement=p/> }.into_any(),
-        "btree-index" => view! { <btree_index::BTreeIndex placement=p/> }.into_any(),
-        "dns-lookup" => view! { <dns_lookup::DnsLookup placement=p/> }.into_any(),
-        "retry-backoff" => view! { <retry_backoff::RetryBackoff placement=p/> }.into_any(),
-        // The build refuses directives naming unknown widgets, so this is never reached.
-        other => view! { <p class="notice">{format!("Unknown widget “{other}”.")}</p> }.into_any(),
-    }
+pub fn json_inspector(p: &'static WidgetPlacement) -> AnyView {
+    view! { <json_inspector::JsonInspector placement=p/> }.into_any()
+}
+
+pub fn btree_index(p: &'static WidgetPlacement) -> AnyView {
+    view! { <btree_index::BTreeIndex placement=p/> }.into_any()
+}
+
+pub fn dns_lookup(p: &'static WidgetPlacement) -> AnyView {
+    view! { <dns_lookup::DnsLookup placement=p/> }.into_any()
+}
+
+pub fn retry_backoff(p: &'static WidgetPlacement) -> AnyView {
+    view! { <retry_backoff::RetryBackoff placement=p/> }.into_any()
 }

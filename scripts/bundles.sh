@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Builds one wasm bundle per widget into DIST/bundles/ and writes DIST/bundles/manifest.tsv
+# (widget id, script, wasm; paths relative to DIST). Trunk builds only the shell; the
+# prerender step reads the manifest and gives each page the bundles of the widgets it shows.
+# Same tools as Trunk: the pinned wasm-bindgen CLI and npm binaryen's wasm-opt, no network.
+set -euo pipefail
+dist=${1:-dist}
+cd "$(dirname "$0")/.."
+bins=$(sed -n 's/^name = "\(widget-[a-z0-9-]*\)"$/\1/p' Cargo.toml)
+[ -n "$bins" ] || { echo "bundles.sh: no widget-* bins in Cargo.toml" >&2; exit 1; }
+args=()
+for b in $bins; do args+=(--bin "$b"); done
+cargo build --release --target wasm32-unknown-unknown "${args[@]}"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+rm -rf "$dist/bundles"
+mkdir -p "$dist/bundles"
+: > "$tmp/manifest.tsv"
+for b in $bins; do
+  id=${b#widget-}
+  ids=${id//--/+}
+  wasm-bindgen --target web --no-typescript --out-dir "$tmp" --out-name "$id" "target/wasm32-unknown-unknown/release/$b.wasm"
+  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext --enable-mutable-globals --enable-multivalue \
+    "$tmp/${id}_bg.wasm" -o "$tmp/${id}_opt.wasm"
+  hash=$(cat "$tmp/$id.js" "$tmp/${id}_opt.wasm" | sha256sum | cut -c1-16)
+  cp "$tmp/$id.js" "$dist/bundles/$id-$hash.js"
+  cp "$tmp/${id}_opt.wasm" "$dist/bundles/$id-${hash}_bg.wasm"
+  printf '%s\t%s\t%s\n' "$ids" "bundles/$id-$hash.js" "bundles/$id-${hash}_bg.wasm" >> "$tmp/manifest.tsv"
+done
+cp "$tmp/manifest.tsv" "$dist/bundles/manifest.tsv"
+echo "bundles.sh: $(wc -l < "$dist/bundles/manifest.tsv") widget bundles in $dist/bundles"

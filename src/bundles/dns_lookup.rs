@@ -1,0 +1,9 @@
+//! The `dns-lookup` widget's own wasm bundle (see scripts/bundles.sh): loaded only by pages that
+//! show this widget.
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    techbasics::ui::start_widget("dns-lookup", techbasics::widgets::dns_lookup);
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {}

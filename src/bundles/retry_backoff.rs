@@ -1,0 +1,9 @@
+//! The `retry-backoff` widget's own wasm bundle (see scripts/bundles.sh): loaded only by pages that
+//! show this widget.
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    techbasics::ui::start_widget("retry-backoff", techbasics::widgets::retry_backoff);
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {}
