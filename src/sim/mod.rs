@@ -8,6 +8,7 @@ pub mod retry;
 pub mod rng;
 pub mod scan_vs_index;
 pub mod timeline;
+pub mod txn;
 
 /// "s" for any count but one, for narration.
 pub(crate) fn plural(n: usize) -> &'static str {

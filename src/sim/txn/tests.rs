@@ -1,0 +1,224 @@
+use std::collections::BTreeMap;
+
+use proptest::prelude::*;
+
+use super::scenarios::*;
+use super::*;
+
+/// PostgreSQL's behaviour (read uncommitted as the SQL standard allows it), as (anomaly,
+/// [ru, rc, rr, s]): true where the anomaly can happen.
+const REFERENCE: [(Anomaly, [bool; 4]); 8] = [
+    (Anomaly::DirtyWrite, [false, false, false, false]),
+    (Anomaly::DirtyRead, [true, false, false, false]),
+    (Anomaly::NonRepeatableRead, [true, true, false, false]),
+    (Anomaly::Phantom, [true, true, false, false]),
+    (Anomaly::LostUpdate, [true, true, false, false]),
+    (Anomaly::ReadSkew, [true, true, false, false]),
+    (Anomaly::WriteSkew, [true, true, true, false]),
+    // A deadlock is detected, and one transaction aborted, at every level.
+    (Anomaly::Deadlock, [true, true, true, true]),
+];
+
+fn run(a: Anomaly, level: Level) -> (Vec<Frame>, Observed) {
+    record_isolation(&IsoConfig { anomaly: a, level, interleaving: None })
+}
+
+#[test]
+fn anomaly_by_level_matches_the_postgresql_reference() {
+    let mut table = String::new();
+    for (a, expected) in REFERENCE {
+        for (level, want) in Level::ALL.into_iter().zip(expected) {
+            let (frames, obs) = run(a, level);
+            let got = obs.occurred(a);
+            table.push_str(&format!("{:>20} {:>17}: {}\n", a.label(), level.name(), if got { "occurs" } else { "prevented" }));
+            assert_eq!(got, want, "{} at {}: {:#?}\n{}", a.label(), level.name(), obs, frames.iter().map(|f| f.narration.clone()).collect::<Vec<_>>().join("\n"));
+            assert!(frames.last().unwrap().verdict.is_some());
+        }
+    }
+    println!("{table}");
+}
+
+#[test]
+fn prevented_anomalies_fail_with_the_reason_postgresql_gives() {
+    let (_, o) = run(Anomaly::LostUpdate, Level::RepeatableRead);
+    assert_eq!(o.reasons[1].as_deref(), Some("could not serialize access due to concurrent update"));
+    let (_, o) = run(Anomaly::WriteSkew, Level::Serializable);
+    assert!(o.reasons[1].as_deref().unwrap().starts_with("could not serialize access due to read/write dependencies among transactions"));
+    assert!(matches!(o.outcome[0], Some(Status::Committed(_))), "the first to commit wins");
+    let (frames, o) = run(Anomaly::DirtyWrite, Level::ReadCommitted);
+    assert!(frames.iter().any(|f| f.sessions[1].state == "waiting for T1's lock"), "the second writer waits");
+    assert_eq!(o.final_rows.get("accounts/A"), Some(&Some(50)), "then writes after T1 commits");
+    let (_, o) = run(Anomaly::DirtyWrite, Level::RepeatableRead);
+    assert_eq!(o.reasons[1].as_deref(), Some("could not serialize access due to concurrent update"));
+}
+
+#[test]
+fn deadlocks_are_detected_and_the_survivor_finishes() {
+    for level in Level::ALL {
+        let (_, o) = run(Anomaly::Deadlock, level);
+        assert!(o.reasons[1].as_deref().unwrap().starts_with("deadlock detected: T2 waits for T1, which waits for T2"), "{level:?}: {o:?}");
+        assert!(matches!(o.outcome[0], Some(Status::Committed(_))));
+        assert_eq!(o.final_rows.values().flatten().sum::<i64>(), 1000, "the survivor's transfer keeps the total");
+    }
+    // Three transactions in a cycle are caught too.
+    let mut db = Db::new(&[("k/a", 1), ("k/b", 1), ("k/c", 1)]);
+    let (t1, t2, t3) = (db.begin(Level::ReadCommitted), db.begin(Level::ReadCommitted), db.begin(Level::ReadCommitted));
+    for (t, k) in [(t1, "k/a"), (t2, "k/b"), (t3, "k/c")] {
+        assert!(matches!(db.run(t, &Op::Set(k.into(), 2)), Outcome::Done(_)));
+    }
+    assert_eq!(db.run(t1, &Op::Set("k/b".into(), 3)), Outcome::Waits(t2));
+    assert_eq!(db.run(t2, &Op::Set("k/c".into(), 3)), Outcome::Waits(t3));
+    assert!(matches!(db.run(t3, &Op::Set("k/a".into(), 3)), Outcome::Aborted(r) if r.starts_with("deadlock")));
+}
+
+#[test]
+fn free_interleavings_are_checked_and_run() {
+    assert!(IsoConfig { anomaly: Anomaly::LostUpdate, level: Level::ReadCommitted, interleaving: Some("12a".into()) }.validate().is_err());
+    assert!(IsoConfig { anomaly: Anomaly::LostUpdate, level: Level::ReadCommitted, interleaving: Some(String::new()) }.validate().is_err());
+    // Run serially, the lost update cannot happen at any level.
+    for level in Level::ALL {
+        let (_, o) = record_isolation(&IsoConfig { anomaly: Anomaly::LostUpdate, level, interleaving: Some("11112222".into()) });
+        assert_eq!(o.final_rows.get("products/42"), Some(&Some(8)), "{level:?}");
+        let (_, o) = record_isolation(&IsoConfig { anomaly: Anomaly::WriteSkew, level, interleaving: Some("11111".into()) });
+        assert_eq!(o.final_rows.values().flatten().sum::<i64>(), 1, "{level:?}: the second doctor sees one on call and stays");
+    }
+}
+
+fn crash(story: Story, crash_after: Option<usize>) -> Vec<Frame> {
+    let cfg = CrashConfig { story, crash_after, ..CrashConfig::default() };
+    cfg.validate().unwrap();
+    record_crash(&cfg)
+}
+
+#[test]
+fn a_transfer_crashed_at_any_step_keeps_the_money() {
+    let n = CrashConfig::default().steps().len();
+    for c in 0..=n {
+        let frames = crash(Story::Transfer, Some(c));
+        let v = frames.last().unwrap().verdict.clone().unwrap();
+        assert!(v.starts_with("Money is conserved"), "crash after {c}: {v}");
+        let full = v.contains("happened in full");
+        assert_eq!(full, c == n, "crash after {c}: only a durable commit survives: {v}");
+        assert!(frames.iter().any(|f| f.phase == Phase::Crashed));
+    }
+    // Between the debit and the credit without a transaction, money vanishes.
+    let frames = crash(Story::TransferNoTx, Some(2));
+    assert!(frames.last().unwrap().verdict.as_deref().unwrap().contains("100 has vanished"));
+}
+
+#[test]
+fn recovery_redoes_committed_work_and_undoes_the_rest() {
+    // Crash after COMMIT: B's credit was never written to the data file, so redo restores it.
+    let n = CrashConfig::default().steps().len();
+    let frames = crash(Story::Transfer, Some(n));
+    assert!(frames.iter().any(|f| f.narration.starts_with("Redo record") && f.narration.contains("accounts/B = 300")));
+    // Crash before the commit record is on disk: the debit the writer saved is undone.
+    let frames = crash(Story::Transfer, Some(n - 1));
+    assert!(frames.iter().any(|f| f.narration.starts_with("Undo record") && f.narration.contains("accounts/A goes back to 500")), "{:#?}", frames.iter().map(|f| &f.narration).collect::<Vec<_>>());
+}
+
+#[test]
+fn constraints_roll_back_and_bad_input_is_refused() {
+    let v = |cfg: CrashConfig| record_crash(&cfg).last().unwrap().verdict.clone().unwrap();
+    let over = CrashConfig { amount: 600, ..CrashConfig::default() };
+    let frames = record_crash(&over);
+    assert!(frames.iter().any(|f| f.narration.contains("violates check constraint \"accounts_balance_check\"")));
+    assert!(v(over).ends_with("left no trace."));
+    assert!(v(CrashConfig { to: "Z".into(), ..CrashConfig::default() }).ends_with("left no trace."), "a missing account changes no row, and the app rolls back");
+    assert!(v(CrashConfig { story: Story::TransferNoTx, to: "Z".into(), ..CrashConfig::default() }).contains("has vanished"));
+    assert!(v(CrashConfig { story: Story::Order, qty: 5, ..CrashConfig::default() }).starts_with("Nothing of the order remains"));
+    assert!(v(CrashConfig { story: Story::OrderNoTx, qty: 5, ..CrashConfig::default() }).starts_with("The data contradicts itself"));
+    assert!(v(CrashConfig { story: Story::Order, qty: 2, ..CrashConfig::default() }).starts_with("The order is whole"));
+    for bad in [
+        CrashConfig { amount: -5, ..CrashConfig::default() },
+        CrashConfig { amount: 0, ..CrashConfig::default() },
+        CrashConfig { to: "A".into(), ..CrashConfig::default() },
+        CrashConfig { from: "<b>".into(), ..CrashConfig::default() },
+        CrashConfig { story: Story::Order, qty: 0, ..CrashConfig::default() },
+        CrashConfig { crash_after: Some(99), ..CrashConfig::default() },
+    ] {
+        assert!(bad.validate().is_err(), "{bad:?}");
+    }
+}
+
+/// A random workload of transfers, page writes, rollbacks and a crash at an arbitrary point.
+#[derive(Clone, Debug)]
+enum Act {
+    Transfer { from: usize, to: usize, amount: i64, rollback: bool },
+    WritePage(usize),
+}
+
+fn act() -> impl Strategy<Value = Act> {
+    prop_oneof![
+        (0usize..4, 0usize..4, 1i64..400, any::<bool>()).prop_map(|(from, to, amount, r)| Act::Transfer { from, to, amount, rollback: r && amount % 3 == 0 }),
+        (0usize..4).prop_map(Act::WritePage),
+    ]
+}
+
+const KEYS: [&str; 4] = ["accounts/A", "accounts/B", "accounts/C", "accounts/Z"];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn after_any_crash_recovery_keeps_exactly_the_committed_work(acts in prop::collection::vec(act(), 1..14), crash_at in 0usize..60) {
+        let mut db = Db::new(&ACCOUNTS);
+        let mut oracle: BTreeMap<String, i64> = ACCOUNTS.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+        let mut point = 0usize;
+        let mut tick = |db: &mut Db| { point += 1; point > crash_at && { db.crash(); true } };
+        'work: for a in &acts {
+            match a {
+                Act::WritePage(k) => {
+                    db.write_page(KEYS[*k]);
+                    if tick(&mut db) { break 'work; }
+                }
+                Act::Transfer { from, to, amount, rollback } => {
+                    let t = db.begin(Level::ReadCommitted);
+                    let mut ok = true;
+                    for (k, d) in [(KEYS[*from], -amount), (KEYS[*to], *amount)] {
+                        match db.run(t, &Op::Add(k.into(), d)) {
+                            Outcome::Done(m) if m.starts_with("UPDATE 0") => { db.run(t, &Op::Rollback); ok = false; }
+                            Outcome::Done(_) => {}
+                            Outcome::Aborted(_) => ok = false,
+                            Outcome::Waits(_) => unreachable!(),
+                        }
+                        if tick(&mut db) { break 'work; }
+                        if !ok { break; }
+                    }
+                    if !ok { continue; }
+                    if *rollback {
+                        db.run(t, &Op::Rollback);
+                        if tick(&mut db) { break 'work; }
+                        continue;
+                    }
+                    let lsn = db.commit_record(t);
+                    if tick(&mut db) { break 'work; }
+                    db.commit_durable(t, lsn);
+                    for (k, d) in [(KEYS[*from], -amount), (KEYS[*to], *amount)] {
+                        *oracle.entry(k.to_string()).or_insert(0) += d;
+                    }
+                    if tick(&mut db) { break 'work; }
+                }
+            }
+        }
+        if !db.crashed { db.crash(); }
+        let (state, _) = recover(&db.disk, &db.log);
+        let got: BTreeMap<String, i64> = state.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))).collect();
+        prop_assert_eq!(&got, &oracle, "recovered state differs from the committed work");
+        prop_assert_eq!(got.values().sum::<i64>(), 750, "money is conserved");
+        prop_assert!(got.values().all(|v| *v >= 0));
+    }
+
+    #[test]
+    fn every_crash_point_of_every_story_recovers_to_a_consistent_state(story in 0usize..4, amount in 1i64..800, qty in 1i64..6, c in 0usize..9) {
+        let story = Story::ALL[story];
+        let base = CrashConfig { story, amount, qty, ..CrashConfig::default() };
+        let n = base.steps().len();
+        let cfg = CrashConfig { crash_after: Some(c.min(n)), ..base };
+        let frames = record_crash(&cfg);
+        let v = frames.last().unwrap().verdict.clone().unwrap();
+        if matches!(story, Story::Transfer | Story::Order) {
+            prop_assert!(v.starts_with("Money is conserved") || v.starts_with("Nothing of the order") || v.starts_with("The order is whole"), "{}", v);
+        }
+    }
+}
