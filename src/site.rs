@@ -211,7 +211,13 @@ fn chapter(template: &Template, index: usize, ch: &Chapter) -> String {
                 let title = crate::kit::catalog::find(w.widget).map_or(w.widget, |s| s.title);
                 // The B-tree widget without its scan panel is much shorter; the stylesheet
                 // reserves each widget's height so nothing below moves when it mounts.
-                let variant = if w.settings.iter().any(|(k, v)| *k == "scan" && *v == "false") { " data-variant=\"compact\"" } else { "" };
+                let variant = if w.settings.iter().any(|(k, v)| *k == "scan" && *v == "false") {
+                    " data-variant=\"compact\""
+                } else if w.settings.iter().any(|(k, v)| *k == "mode" && *v == "isolation") {
+                    " data-variant=\"sessions\""
+                } else {
+                    ""
+                };
                 main.push_str(&format!(
                     "<div class=\"widget-mount\" data-mount=\"{}\" data-for=\"{}\"{variant}><p class=\"widget-fallback\">The interactive {} runs here once the page's WebAssembly has loaded; it needs JavaScript.</p></div>\n",
                     escape(w.instance),

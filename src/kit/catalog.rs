@@ -148,8 +148,31 @@ pub const DNS_LOOKUP: WidgetSpec = WidgetSpec {
     params: &[ParamSpec { key: "ops", kind: ParamKind::Text { max_chars: 4_000 }, default: "lookup:www.example.com/A" }],
 };
 
+/// The transactions widget: a crash story or two sessions, names as in `sim::txn::scenarios`.
+pub const TXN_STORIES: &[&str] = &["transfer", "transfer-no-tx", "order", "order-no-tx"];
+pub const TXN_ANOMALIES: &[&str] = &["dirty-write", "dirty-read", "non-repeatable-read", "phantom", "lost-update", "read-skew", "write-skew", "deadlock"];
+pub const TRANSACTION_ROLLBACK: WidgetSpec = WidgetSpec {
+    id: "transaction-rollback",
+    title: "Transactions, crashes and isolation",
+    kind: EngineKind::RealEngine,
+    params: &[
+        ParamSpec { key: "mode", kind: ParamKind::Choice(&["crash", "isolation"]), default: "crash" },
+        ParamSpec { key: "story", kind: ParamKind::Choice(TXN_STORIES), default: "transfer" },
+        int("amount", 1, 1_000_000, "100"),
+        ParamSpec { key: "from", kind: ParamKind::Text { max_chars: 1 }, default: "A" },
+        ParamSpec { key: "to", kind: ParamKind::Text { max_chars: 1 }, default: "B" },
+        int("qty", 1, 99, "1"),
+        // Crash after this many steps; -1 for no crash.
+        int("crash", -1, 20, "-1"),
+        ParamSpec { key: "anomaly", kind: ParamKind::Choice(TXN_ANOMALIES), default: "lost-update" },
+        ParamSpec { key: "level", kind: ParamKind::Choice(&["ru", "rc", "rr", "s"]), default: "rc" },
+        // Which session runs each step, as 1s and 2s; empty for the anomaly's own order.
+        ParamSpec { key: "order", kind: ParamKind::Text { max_chars: 60 }, default: "" },
+    ],
+};
+
 /// Every widget the guide can place in its text.
-pub static WIDGETS: &[WidgetSpec] = &[JSON_INSPECTOR, BTREE_INDEX, RETRY_BACKOFF, DNS_LOOKUP];
+pub static WIDGETS: &[WidgetSpec] = &[JSON_INSPECTOR, BTREE_INDEX, RETRY_BACKOFF, DNS_LOOKUP, TRANSACTION_ROLLBACK];
 
 pub fn find(id: &str) -> Option<&'static WidgetSpec> {
     WIDGETS.iter().find(|w| w.id == id)

@@ -5,6 +5,7 @@ mod btree_index;
 mod dns_lookup;
 mod json_inspector;
 mod retry_backoff;
+mod transaction_rollback;
 
 use leptos::prelude::*;
 
@@ -24,4 +25,8 @@ pub fn dns_lookup(p: &'static WidgetPlacement) -> AnyView {
 
 pub fn retry_backoff(p: &'static WidgetPlacement) -> AnyView {
     view! { <retry_backoff::RetryBackoff placement=p/> }.into_any()
+}
+
+pub fn transaction_rollback(p: &'static WidgetPlacement) -> AnyView {
+    view! { <transaction_rollback::TransactionRollback placement=p/> }.into_any()
 }

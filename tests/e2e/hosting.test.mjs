@@ -10,7 +10,7 @@ import { launch } from "./browser.mjs";
 
 // The policy exactly as dist/_headers ships it.
 const CSP = readFileSync("dist/_headers", "utf8").match(/Content-Security-Policy: (.*)/)[1];
-const PAGES = ["/", "/web/visiting-a-site", "/apis/json", "/databases/indexes", "/integrations/resilience", "/scaling/growth", "/deployment/domains-and-pipelines", "/embed/dns-lookup/"];
+const PAGES = ["/", "/web/visiting-a-site", "/apis/json", "/databases/indexes", "/databases/transactions", "/integrations/resilience", "/scaling/growth", "/deployment/domains-and-pipelines", "/end-to-end/one-order", "/reference/glossary", "/embed/dns-lookup/", "/embed/transaction-rollback/"];
 
 let browser, server, origin;
 const override = {};
@@ -46,7 +46,8 @@ test("every page works under the shipped Content-Security-Policy, with no violat
   assert.doesNotMatch(CSP, /'unsafe-inline'|'unsafe-eval'/);
   const ctx = await browser.newContext();
   for (const path of PAGES) {
-    const page = await open(ctx, path, path === "/" ? "main h1" : "[data-mount] [data-widget]");
+    const textOnly = path === "/" || path === "/reference/glossary";
+    const page = await open(ctx, path, textOnly ? "main h1" : "[data-mount] [data-widget]");
     assert.deepEqual(await page.evaluate(() => window.__violations), [], path);
     assert.deepEqual(page.seen, [], path);
     await page.close();
@@ -154,7 +155,7 @@ test("text paints before the wasm arrives, and widgets mount with no layout shif
   const at = `http://127.0.0.1:${slow.address().port}`;
   try {
     for (const width of [1280, 360]) {
-      for (const path of ["/web/visiting-a-site", "/databases/indexes", "/integrations/resilience", "/apis/json"]) {
+      for (const path of ["/web/visiting-a-site", "/databases/indexes", "/integrations/resilience", "/apis/json", "/databases/transactions"]) {
         // A fresh context each time: no cache and no service worker to hand over the wasm early.
         const ctx = await browser.newContext({ viewport: { width, height: 800 } });
         const page = await ctx.newPage();

@@ -1,0 +1,270 @@
+//! Transactions: a real row store with a write-ahead log (sim::txn) runs a transfer or an
+//! order, crashes where the reader says and recovers from its log; or runs two sessions
+//! interleaved at an isolation level. This view only paints the recorded frames.
+
+use leptos::prelude::*;
+
+use crate::book::WidgetPlacement;
+use crate::kit::catalog::TRANSACTION_ROLLBACK;
+use crate::kit::url_state;
+use crate::sim::timeline::{Timeline, TimelineConfig};
+use crate::sim::txn::scenarios::{self, Anomaly, CrashConfig, Frame, IsoConfig, Phase, Story, TxnWalk};
+use crate::sim::txn::Level;
+use crate::ui::stepper::{Stepper, WidgetFrame};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Setup {
+    isolation: bool,
+    crash: CrashConfig,
+    iso: IsoConfig,
+}
+
+fn frames_for(s: &Setup) -> Vec<Frame> {
+    if s.isolation {
+        scenarios::record_isolation(&s.iso).0
+    } else {
+        scenarios::record_crash(&s.crash)
+    }
+}
+
+fn timeline_for(s: &Setup) -> Timeline<TxnWalk> {
+    Timeline::new(TxnWalk::new(frames_for(s)), TimelineConfig::default())
+}
+
+fn value(v: Option<i64>) -> String {
+    v.map_or("–".into(), |v| v.to_string())
+}
+
+#[component]
+pub fn TransactionRollback(placement: &'static WidgetPlacement) -> impl IntoView {
+    let spec = &TRANSACTION_ROLLBACK;
+    let state = url_state::read(spec, placement.instance, placement.settings, &crate::ui::browser::query_pairs());
+    let mut notices = state.notices.clone();
+    let crash = CrashConfig {
+        story: Story::from_key(state.text("story").unwrap_or("")).unwrap_or(Story::Transfer),
+        amount: state.int("amount").unwrap_or(100),
+        from: state.text("from").unwrap_or("A").to_string(),
+        to: state.text("to").unwrap_or("B").to_string(),
+        qty: state.int("qty").unwrap_or(1),
+        crash_after: state.int("crash").filter(|c| *c >= 0).map(|c| c as usize),
+    };
+    let iso = IsoConfig {
+        anomaly: Anomaly::from_key(state.text("anomaly").unwrap_or("")).unwrap_or(Anomaly::LostUpdate),
+        level: Level::from_key(state.text("level").unwrap_or("")).unwrap_or(Level::ReadCommitted),
+        interleaving: state.text("order").filter(|o| !o.is_empty()).map(str::to_string),
+    };
+    let mut setup0 = Setup { isolation: state.text("mode") == Some("isolation"), crash, iso };
+    // Settings that pass the catalog but not the engine's own checks fall back, with a notice.
+    if let Err(e) = setup0.crash.validate() {
+        notices.push(url_state::Notice { key: "story".into(), message: e });
+        setup0.crash = CrashConfig { story: setup0.crash.story, ..CrashConfig::default() };
+    }
+    if let Err(e) = setup0.iso.validate() {
+        notices.push(url_state::Notice { key: "order".into(), message: e });
+        setup0.iso.interleaving = None;
+    }
+    let setup = RwSignal::new(setup0.clone());
+    let timeline = RwSignal::new(timeline_for(&setup0));
+    timeline.update(|t| t.seek(state.int("step").unwrap_or(0) as usize));
+    let notices = RwSignal::new(notices);
+    let message = RwSignal::new(None::<String>);
+    // The text fields, applied together with the Apply button or Enter.
+    let amount = RwSignal::new(setup0.crash.amount.to_string());
+    let from = RwSignal::new(setup0.crash.from.clone());
+    let to = RwSignal::new(setup0.crash.to.clone());
+    let qty = RwSignal::new(setup0.crash.qty.to_string());
+    let order = RwSignal::new(setup0.iso.interleaving.clone().unwrap_or_default());
+
+    let settings = Signal::derive(move || {
+        setup.with(|s| {
+            vec![
+                ("mode", if s.isolation { "isolation" } else { "crash" }.to_string()),
+                ("story", s.crash.story.key().to_string()),
+                ("amount", s.crash.amount.to_string()),
+                ("from", s.crash.from.clone()),
+                ("to", s.crash.to.clone()),
+                ("qty", s.crash.qty.to_string()),
+                ("crash", s.crash.crash_after.map_or(-1, |c| c as i64).to_string()),
+                ("anomaly", s.iso.anomaly.key().to_string()),
+                ("level", s.iso.level.key().to_string()),
+                ("order", s.iso.interleaving.clone().unwrap_or_default()),
+            ]
+        })
+    });
+
+    let rebuild = move |next: Setup| {
+        message.set(None);
+        timeline.set(timeline_for(&next));
+        setup.set(next);
+    };
+    let change = move |f: &dyn Fn(&mut Setup)| {
+        let mut next = setup.get_untracked();
+        f(&mut next);
+        if next.crash.validate().is_err() {
+            next.crash.crash_after = None;
+        }
+        rebuild(next);
+    };
+    // Reads the text fields; a field that is not a whole number, or a story the engine
+    // refuses, gets a message and changes nothing.
+    let apply = move || {
+        let mut next = setup.get_untracked();
+        let num = |raw: String, field: &str| raw.trim().parse::<i64>().map_err(|_| format!("{field}: “{}” is not a whole number.", crate::kit::catalog::clip(raw.trim())));
+        let parsed = (|| -> Result<(), String> {
+            next.crash.amount = num(amount.get_untracked(), "Amount")?;
+            next.crash.qty = num(qty.get_untracked(), "Quantity")?;
+            next.crash.from = from.get_untracked().trim().to_uppercase();
+            next.crash.to = to.get_untracked().trim().to_uppercase();
+            next.crash.crash_after = None;
+            next.crash.validate()?;
+            let o = order.get_untracked().trim().to_string();
+            next.iso.interleaving = (!o.is_empty()).then_some(o);
+            next.iso.validate()
+        })();
+        match parsed {
+            Ok(()) => rebuild(next),
+            Err(e) => message.set(Some(e)),
+        }
+    };
+    let on_enter = move |e: leptos::ev::KeyboardEvent| {
+        if e.key() == "Enter" {
+            e.prevent_default();
+            apply();
+        }
+    };
+    let id = placement.instance;
+    let frame = move || timeline.with(|t| t.current().frame().clone());
+
+    view! {
+        <WidgetFrame spec=spec instance=placement.instance timeline=Stepper::of(timeline) notices=notices settings=settings>
+            <div class="txn">
+                <div class="txn-mode" role="group" aria-label="What to run">
+                    <button data-testid="txn-mode-crash" aria-pressed=move || (!setup.with(|s| s.isolation)).to_string() on:click=move |_| change(&|s| s.isolation = false)>"Crash and recovery"</button>
+                    <button data-testid="txn-mode-isolation" aria-pressed=move || setup.with(|s| s.isolation).to_string() on:click=move |_| change(&|s| s.isolation = true)>"Two sessions"</button>
+                </div>
+                <Show when=move || !setup.with(|s| s.isolation) fallback=move || view! {
+                    <div class="txn-inputs">
+                        <label>"Anomaly "
+                            <select data-testid="txn-anomaly" prop:value=move || setup.with(|s| s.iso.anomaly.key()) on:change=move |e| {
+                                let a = Anomaly::from_key(&event_target_value(&e)).unwrap_or(Anomaly::LostUpdate);
+                                order.set(String::new());
+                                change(&move |s| { s.iso.anomaly = a; s.iso.interleaving = None; });
+                            }>
+                                {Anomaly::ALL.map(|a| view! { <option value=a.key()>{a.label()}</option> }).collect_view()}
+                            </select>
+                        </label>
+                        <label>"Isolation level "
+                            <select data-testid="txn-level" prop:value=move || setup.with(|s| s.iso.level.key()) on:change=move |e| {
+                                let l = Level::from_key(&event_target_value(&e)).unwrap_or(Level::ReadCommitted);
+                                change(&move |s| s.iso.level = l);
+                            }>
+                                {Level::ALL.map(|l| view! { <option value=l.key()>{l.name()}</option> }).collect_view()}
+                            </select>
+                        </label>
+                        <label class="txn-order">"Order of steps (1s and 2s) "
+                            <input type="text" data-testid="txn-order" inputmode="numeric" autocomplete="off" spellcheck="false"
+                                placeholder=move || setup.with(|s| s.iso.anomaly.interleaving())
+                                aria-describedby=format!("{id}-txn-message")
+                                prop:value=move || order.get() on:input=move |e| order.set(event_target_value(&e)) on:keydown=on_enter/>
+                        </label>
+                        <button data-testid="txn-apply" on:click=move |_| apply()>"Apply"</button>
+                    </div>
+                }>
+                    <div class="txn-inputs">
+                        <label>"Story "
+                            <select data-testid="txn-story" prop:value=move || setup.with(|s| s.crash.story.key()) on:change=move |e| {
+                                let st = Story::from_key(&event_target_value(&e)).unwrap_or(Story::Transfer);
+                                change(&move |s| s.crash.story = st);
+                            }>
+                                {Story::ALL.map(|s| view! { <option value=s.key()>{s.label()}</option> }).collect_view()}
+                            </select>
+                        </label>
+                        <Show when=move || setup.with(|s| matches!(s.crash.story, Story::Transfer | Story::TransferNoTx)) fallback=move || view! {
+                            <label>"Teapots (3 in stock) "
+                                <input type="text" class="txn-num" data-testid="txn-qty" inputmode="numeric" autocomplete="off" aria-describedby=format!("{id}-txn-message")
+                                    prop:value=move || qty.get() on:input=move |e| qty.set(event_target_value(&e)) on:keydown=on_enter/>
+                            </label>
+                        }>
+                            <label>"Amount "
+                                <input type="text" class="txn-num" data-testid="txn-amount" inputmode="numeric" autocomplete="off" aria-describedby=format!("{id}-txn-message")
+                                    prop:value=move || amount.get() on:input=move |e| amount.set(event_target_value(&e)) on:keydown=on_enter/>
+                            </label>
+                            <label>"From "
+                                <input type="text" class="txn-acct" data-testid="txn-from" autocomplete="off" aria-describedby=format!("{id}-txn-message")
+                                    prop:value=move || from.get() on:input=move |e| from.set(event_target_value(&e)) on:keydown=on_enter/>
+                            </label>
+                            <label>"To "
+                                <input type="text" class="txn-acct" data-testid="txn-to" autocomplete="off" aria-describedby=format!("{id}-txn-message")
+                                    prop:value=move || to.get() on:input=move |e| to.set(event_target_value(&e)) on:keydown=on_enter/>
+                            </label>
+                        </Show>
+                        <button data-testid="txn-apply" on:click=move |_| apply()>"Apply"</button>
+                        <label>"Crash "
+                            <select data-testid="txn-crash" prop:value=move || setup.with(|s| s.crash.crash_after.map_or("none".to_string(), |c| c.to_string())) on:change=move |e| {
+                                let c = event_target_value(&e).parse::<usize>().ok();
+                                change(&move |s| s.crash.crash_after = c);
+                            }>
+                                <option value="none">"never"</option>
+                                {move || { let n = setup.with(|s| s.crash.steps().len()); (0..=n).map(|i| {
+                                    let label = match i { 0 => "before step 1".to_string(), i if i == n => format!("after step {i}, the last"), i => format!("after step {i}") };
+                                    view! { <option value=i.to_string()>{label}</option> }
+                                }).collect_view() }}
+                            </select>
+                        </label>
+                    </div>
+                </Show>
+                <p class="input-error" id=format!("{id}-txn-message") role="alert" data-testid="txn-message">{move || message.get()}</p>
+
+                <div class="txn-sessions">
+                    {move || frame().sessions.into_iter().map(|s| view! {
+                        <section class="txn-session" aria-label=s.name.clone()>
+                            <h4>{s.name.clone()}{s.tx.map(|t| format!(" · T{t}"))}<span class="txn-state">{s.state.clone()}</span></h4>
+                            <ol class="txn-script">
+                                {s.lines.iter().enumerate().map(|(i, l)| view! {
+                                    <li class:next=s.next == Some(i) class:done=s.next.is_none_or(|n| i < n)><code>{l.clone()}</code></li>
+                                }).collect_view()}
+                            </ol>
+                            <p class="txn-last">"Last result: "<code>{s.last.clone()}</code></p>
+                        </section>
+                    }).collect_view()}
+                </div>
+
+                <div class="table-wrap" tabindex="0" role="region" aria-label="Rows">
+                    <table class="txn-rows" data-testid="txn-rows">
+                        <thead><tr>
+                            <th scope="col">"Row"</th>
+                            <th scope="col">"Committed"</th>
+                            {move || setup.with(|s| s.isolation).then(|| view! { <th scope="col">"Session 1 reads"</th><th scope="col">"Session 2 reads"</th> })}
+                            <th scope="col">"Uncommitted"</th>
+                            <th scope="col">"Data file"</th>
+                            <th scope="col">"Lock"</th>
+                        </tr></thead>
+                        <tbody>
+                            {move || { let iso = setup.with(|s| s.isolation); frame().rows.into_iter().map(|r| view! {
+                                <tr data-row=r.key.clone()>
+                                    <th scope="row"><code>{r.key.clone()}</code></th>
+                                    <td>{value(r.committed)}</td>
+                                    {iso.then(|| view! { <td>{value(r.seen.first().copied().flatten())}</td><td>{value(r.seen.get(1).copied().flatten())}</td> })}
+                                    <td class:hot=r.pending.is_some()>{r.pending.map(|(v, t)| format!("{} by T{t}", value(v)))}</td>
+                                    <td>{value(r.disk)}</td>
+                                    <td>{r.locked_by.map(|t| format!("T{t}"))}</td>
+                                </tr>
+                            }).collect_view() }}
+                        </tbody>
+                    </table>
+                </div>
+
+                <div class="txn-log" data-testid="txn-log">
+                    <h4>"Write-ahead log"<span class="meta">" ● on disk · ○ still in memory"</span></h4>
+                    <ol>
+                        {move || frame().log.into_iter().map(|(text, durable)| view! {
+                            <li class:durable=durable><span aria-hidden="true">{if durable { "● " } else { "○ " }}</span><span class="visually-hidden">{if durable { "on disk: " } else { "in memory: " }}</span><code>{text}</code></li>
+                        }).collect_view()}
+                    </ol>
+                </div>
+                {move || { let f = frame(); (f.phase == Phase::Crashed).then(|| view! { <p class="txn-crash" role="status">"Power failure: memory lost"</p> }) }}
+                {move || frame().verdict.map(|v| view! { <p class="txn-verdict" data-testid="txn-verdict">{v}</p> })}
+            </div>
+        </WidgetFrame>
+    }
+}
