@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::btree::{BPlusTree, Event, NodeId, Tracer};
 use super::plural;
-use super::timeline::Machine;
+use super::timeline::{FrameWalk, Narrated};
 
 /// One operation on the index.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -250,43 +250,11 @@ fn record_with<K: Ord + Clone + Display>(
 }
 
 /// The stepper over recorded frames.
-#[derive(Clone, Debug)]
-pub struct BTreeWalk<K> {
-    frames: Arc<Vec<Frame<K>>>,
-    at: usize,
-}
+pub type BTreeWalk<K> = FrameWalk<Frame<K>>;
 
-impl<K: Ord + Clone + Display> BTreeWalk<K> {
-    pub fn new(order: usize, initial: &[K], ops: &[Op<K>]) -> Self {
-        BTreeWalk { frames: Arc::new(record(order, initial, ops)), at: 0 }
-    }
-
-    pub fn from_frames(frames: Vec<Frame<K>>) -> Self {
-        BTreeWalk { frames: Arc::new(frames), at: 0 }
-    }
-
-    pub fn frame(&self) -> &Frame<K> {
-        &self.frames[self.at]
-    }
-}
-
-impl<K> PartialEq for BTreeWalk<K> {
-    fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.frames, &other.frames) && self.at == other.at
-    }
-}
-
-impl<K: Clone> Machine for BTreeWalk<K> {
-    fn advance(&mut self) -> bool {
-        if self.at + 1 >= self.frames.len() {
-            return false;
-        }
-        self.at += 1;
-        true
-    }
-
-    fn narrate(&self) -> String {
-        self.frames[self.at].narration.clone()
+impl<K> Narrated for Frame<K> {
+    fn narration(&self) -> &str {
+        &self.narration
     }
 }
 
@@ -505,7 +473,7 @@ mod tests {
 
     #[test]
     fn a_split_is_narrated_step_by_step_and_steps_back_exactly() {
-        let mut t = Timeline::new(BTreeWalk::new(3, &[10, 20, 30], &[Op::Insert(25)]), TimelineConfig::default());
+        let mut t = Timeline::new(BTreeWalk::new(record(3, &[10, 20, 30], &[Op::Insert(25)])), TimelineConfig::default());
         let lines = t.transcript();
         assert!(lines[0].starts_with("An index of 3 keys, with at most 3 keys per page"));
         assert!(lines[1].starts_with("Next: insert 25. Read page 0"));
@@ -522,7 +490,7 @@ mod tests {
     #[test]
     fn searches_count_comparisons_and_pages() {
         let keys: Vec<i64> = (1..=50).collect();
-        let walk = BTreeWalk::new(4, &keys, &[Op::Search(37), Op::Search(99)]);
+        let walk = BTreeWalk::new(record(4, &keys, &[Op::Search(37), Op::Search(99)]));
         let t = Timeline::new(walk, TimelineConfig::default());
         let lines = t.transcript();
         let found = lines.iter().find(|l| l.starts_with("Found 37")).expect("found");
@@ -532,7 +500,7 @@ mod tests {
 
     #[test]
     fn duplicates_and_ranges_are_narrated() {
-        let t = Timeline::new(BTreeWalk::new(3, &[1, 2, 3, 4, 5, 6, 7, 8], &[Op::Insert(5), Op::Range(3, 6)]), TimelineConfig::default());
+        let t = Timeline::new(BTreeWalk::new(record(3, &[1, 2, 3, 4, 5, 6, 7, 8], &[Op::Insert(5), Op::Range(3, 6)])), TimelineConfig::default());
         let lines = t.transcript();
         assert!(lines.iter().any(|l| l.starts_with("Refused: 5 is already")));
         assert!(lines.iter().any(|l| l.contains("follow its link sideways")));
@@ -541,7 +509,7 @@ mod tests {
 
     #[test]
     fn strings_work_as_keys() {
-        let t = Timeline::new(BTreeWalk::new(3, &["ada", "bob", "cy"].map(String::from), &[Op::Insert("ann".to_string())]), TimelineConfig::default());
+        let t = Timeline::new(BTreeWalk::new(record(3, &["ada", "bob", "cy"].map(String::from), &[Op::Insert("ann".to_string())])), TimelineConfig::default());
         assert!(t.transcript().iter().any(|l| l.contains("Compare ann with bob: ann is smaller")));
     }
 
@@ -567,7 +535,7 @@ mod tests {
     fn a_composite_index_answers_one_users_rows_in_date_order_with_one_range_scan() {
         let keys = parse_keys("7/9,3/1,7/2,8/1,7/5,2/4,7/30", KeyType::Pair).unwrap();
         let ops = parse_ops("range:7/0..7/999999", KeyType::Pair).unwrap();
-        let t = Timeline::new(BTreeWalk::new(3, &keys, &ops), TimelineConfig::default());
+        let t = Timeline::new(BTreeWalk::new(record(3, &keys, &ops)), TimelineConfig::default());
         let last = t.transcript().pop().unwrap();
         assert!(last.starts_with("The range 7/0 to 7/999999 holds 4 keys: 7/2, 7/5, 7/9, 7/30."), "{last}");
         assert!(parse_key("7-3", KeyType::Pair).unwrap_err().contains("not a pair"));

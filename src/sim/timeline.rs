@@ -15,6 +15,66 @@ pub trait Machine: Clone {
     fn narrate(&self) -> String;
 }
 
+/// A recorded frame that says what happened in it.
+pub trait Narrated {
+    fn narration(&self) -> &str;
+}
+
+/// A [`Machine`] over frames recorded in advance (the B-tree, DNS and transaction engines
+/// record a whole run, then the reader steps through it). Clones share the frames.
+#[derive(Debug)]
+pub struct FrameWalk<F> {
+    frames: std::sync::Arc<Vec<F>>,
+    at: usize,
+}
+
+impl<F> FrameWalk<F> {
+    /// Starts at the first frame. `frames` must not be empty.
+    pub fn new(frames: Vec<F>) -> Self {
+        assert!(!frames.is_empty(), "a walk needs at least one frame");
+        FrameWalk { frames: std::sync::Arc::new(frames), at: 0 }
+    }
+
+    pub fn frame(&self) -> &F {
+        &self.frames[self.at]
+    }
+
+    /// Every frame up to and including the current one.
+    pub fn so_far(&self) -> &[F] {
+        &self.frames[..=self.at]
+    }
+
+    pub fn frames(&self) -> &[F] {
+        &self.frames
+    }
+}
+
+impl<F> Clone for FrameWalk<F> {
+    fn clone(&self) -> Self {
+        FrameWalk { frames: self.frames.clone(), at: self.at }
+    }
+}
+
+impl<F> PartialEq for FrameWalk<F> {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.frames, &other.frames) && self.at == other.at
+    }
+}
+
+impl<F: Narrated> Machine for FrameWalk<F> {
+    fn advance(&mut self) -> bool {
+        if self.at + 1 >= self.frames.len() {
+            return false;
+        }
+        self.at += 1;
+        true
+    }
+
+    fn narrate(&self) -> String {
+        self.frame().narration().to_string()
+    }
+}
+
 /// How a [`Timeline`] stores and bounds its run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TimelineConfig {

@@ -14,7 +14,7 @@ use wire::{Name, RType, Rcode};
 
 use super::group;
 use crate::kit::catalog::clip;
-use super::timeline::Machine;
+use super::timeline::{FrameWalk, Narrated};
 
 /// Operations a reader strings together; a session replays them in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -269,42 +269,11 @@ pub fn describe_reply(bytes: &[u8]) -> Result<Vec<String>, String> {
 }
 
 /// The frames of a session, stepped by the widget's timeline.
-#[derive(Clone, Debug)]
-pub struct DnsWalk {
-    frames: Arc<Vec<Frame>>,
-    pos: usize,
-}
+pub type DnsWalk = FrameWalk<Frame>;
 
-impl DnsWalk {
-    pub fn new(seed: u64, ops: &[Op]) -> DnsWalk {
-        DnsWalk { frames: Arc::new(record(seed, ops)), pos: 0 }
-    }
-
-    pub fn frame(&self) -> &Frame {
-        &self.frames[self.pos]
-    }
-
-    /// Every frame up to and including the current one.
-    pub fn so_far(&self) -> &[Frame] {
-        &self.frames[..=self.pos]
-    }
-
-    pub fn frames(&self) -> &[Frame] {
-        &self.frames
-    }
-}
-
-impl Machine for DnsWalk {
-    fn advance(&mut self) -> bool {
-        if self.pos + 1 >= self.frames.len() {
-            return false;
-        }
-        self.pos += 1;
-        true
-    }
-
-    fn narrate(&self) -> String {
-        self.frame().narration.clone()
+impl Narrated for Frame {
+    fn narration(&self) -> &str {
+        &self.narration
     }
 }
 

@@ -3,10 +3,9 @@
 //! isolation anomaly. Each run is recorded as frames, one per step, for the stepper.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use super::{recover, Db, Level, Op, Outcome, RecoveryStep, Status, TxId};
-use crate::sim::timeline::Machine;
+use crate::sim::timeline::{FrameWalk, Narrated};
 
 /// A row as the frame shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -737,38 +736,10 @@ pub fn record_isolation(cfg: &IsoConfig) -> (Vec<Frame>, Observed) {
 }
 
 /// The stepper over recorded frames.
-#[derive(Clone, Debug)]
-pub struct TxnWalk {
-    frames: Arc<Vec<Frame>>,
-    at: usize,
-}
+pub type TxnWalk = FrameWalk<Frame>;
 
-impl TxnWalk {
-    pub fn new(frames: Vec<Frame>) -> TxnWalk {
-        TxnWalk { frames: Arc::new(frames), at: 0 }
-    }
-
-    pub fn frame(&self) -> &Frame {
-        &self.frames[self.at]
-    }
-}
-
-impl PartialEq for TxnWalk {
-    fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.frames, &other.frames) && self.at == other.at
-    }
-}
-
-impl Machine for TxnWalk {
-    fn advance(&mut self) -> bool {
-        if self.at + 1 >= self.frames.len() {
-            return false;
-        }
-        self.at += 1;
-        true
-    }
-
-    fn narrate(&self) -> String {
-        self.frames[self.at].narration.clone()
+impl Narrated for Frame {
+    fn narration(&self) -> &str {
+        &self.narration
     }
 }

@@ -31,9 +31,9 @@ struct Setup {
 
 fn timeline_for(s: &Setup) -> Timeline<BTreeWalk<IndexKey>> {
     let walk = if s.unique {
-        BTreeWalk::new(s.order, &s.keys, &s.ops)
+        BTreeWalk::new(btree_walk::record(s.order, &s.keys, &s.ops))
     } else {
-        BTreeWalk::from_frames(btree_walk::record_non_unique(s.order, &s.keys, &s.ops))
+        BTreeWalk::new(btree_walk::record_non_unique(s.order, &s.keys, &s.ops))
     };
     Timeline::new(walk, TimelineConfig { checkpoint_every: 32, max_steps: 50_000 })
 }

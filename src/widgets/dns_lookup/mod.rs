@@ -37,7 +37,7 @@ fn column(a: Actor, world: &World) -> usize {
 }
 
 fn timeline_for(seed: u64, ops: &[Op]) -> Timeline<DnsWalk> {
-    Timeline::new(DnsWalk::new(seed, ops), TimelineConfig { checkpoint_every: 64, max_steps: 20_000 })
+    Timeline::new(DnsWalk::new(dns::record(seed, ops)), TimelineConfig { checkpoint_every: 64, max_steps: 20_000 })
 }
 
 #[component]
