@@ -218,7 +218,7 @@ pub fn TransactionRollback(placement: &'static WidgetPlacement) -> impl IntoView
                 <div class="txn-sessions">
                     {move || frame().sessions.into_iter().map(|s| view! {
                         <section class="txn-session" aria-label=s.name.clone()>
-                            <h4>{s.name.clone()}{s.tx.map(|t| format!(" · T{t}"))}<span class="txn-state">{s.state.clone()}</span></h4>
+                            <h3>{s.name.clone()}{s.tx.map(|t| format!(" · T{t}"))}<span class="txn-state">{s.state.clone()}</span></h3>
                             <ol class="txn-script">
                                 {s.lines.iter().enumerate().map(|(i, l)| view! {
                                     <li class:next=s.next == Some(i) class:done=s.next.is_none_or(|n| i < n)><code>{l.clone()}</code></li>
@@ -255,7 +255,7 @@ pub fn TransactionRollback(placement: &'static WidgetPlacement) -> impl IntoView
                 </div>
 
                 <div class="txn-log" data-testid="txn-log">
-                    <h4>"Write-ahead log"<span class="meta">" ● on disk · ○ still in memory"</span></h4>
+                    <h3>"Write-ahead log"<span class="meta">" ● on disk · ○ still in memory"</span></h3>
                     <ol>
                         {move || frame().log.into_iter().map(|(text, durable)| view! {
                             <li class:durable=durable><span aria-hidden="true">{if durable { "● " } else { "○ " }}</span><span class="visually-hidden">{if durable { "on disk: " } else { "in memory: " }}</span><code>{text}</code></li>
