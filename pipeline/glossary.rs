@@ -18,6 +18,8 @@ pub struct Term {
     pub also: Vec<String>,
     /// Markdown, one or two sentences.
     pub def: String,
+    /// The definition as plain text, for the popover beside each linked use.
+    pub tip: String,
     pub line: usize,
 }
 
@@ -67,7 +69,8 @@ impl Glossary {
                 diags.push(err(line, format!("\"{term}\" has the same anchor #{id} as \"{}\" on line {}", first.term, first.line)));
                 continue;
             }
-            g.terms.push(Term { id, term, also: strings(item.get("also")), def, line });
+            let tip = plain_text(&def);
+            g.terms.push(Term { id, term, also: strings(item.get("also")), def, tip, line });
         }
         let mut seen: Vec<(&str, &str)> = Vec::new();
         for t in &g.terms {
@@ -119,6 +122,20 @@ impl Glossary {
     pub fn knows_acronym(&self, word: &str) -> bool {
         self.plain.iter().any(|p| p == word) || self.terms.iter().any(|t| t.spellings().any(|s| s == word))
     }
+}
+
+/// Markdown to plain text: the words of text and code, formatting dropped.
+pub fn plain_text(md: &str) -> String {
+    use pulldown_cmark::{Event, Parser};
+    let mut out = String::new();
+    for e in Parser::new(md) {
+        match e {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// The first use of any term in `text` that `skip` does not rule out, as (start, end, term
@@ -191,7 +208,7 @@ mod tests {
     use super::*;
 
     fn t(term: &str, also: &[&str]) -> Term {
-        Term { id: slugify(term), term: term.into(), also: also.iter().map(|s| s.to_string()).collect(), def: "d".into(), line: 1 }
+        Term { id: slugify(term), term: term.into(), also: also.iter().map(|s| s.to_string()).collect(), def: "d".into(), tip: "d".into(), line: 1 }
     }
 
     #[test]

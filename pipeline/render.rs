@@ -258,12 +258,17 @@ pub fn render(file: &str, body: &str, body_line: usize, fm: &FrontMatter, cx: Co
                 while let Some((s, e, ti)) = glossary::first_use(rest, terms, &|i| linked.contains(&i)) {
                     linked.insert(ti);
                     out.push(Event::Text(CowStr::from(rest[..s].to_string())));
+                    // The definition sits beside the link, shown on hover or focus (see the
+                    // stylesheet) and read by screen readers as the link's description.
+                    let t = &terms[ti];
                     out.push(Event::InlineHtml(CowStr::from(format!(
-                        "<a class=\"term\" href=\"{base}{}/{}#{}\">{}</a>",
+                        "<a class=\"term\" href=\"{base}{}/{}#{id}\" aria-describedby=\"tip-{id}\">{}</a><span class=\"term-tip\" role=\"tooltip\" id=\"tip-{id}\"><strong>{}</strong>: {}</span>",
                         glossary::ROUTE.0,
                         glossary::ROUTE.1,
-                        terms[ti].id,
-                        escape(&rest[s..e])
+                        escape(&rest[s..e]),
+                        escape(&t.term),
+                        escape(&t.tip),
+                        id = t.id,
                     ))));
                     rest = &rest[e..];
                 }

@@ -199,9 +199,10 @@ fn glossary_terms_link_once_per_chapter_and_must_be_used() {
     let book = build_with_glossary(&chapter("\n## Caches\n\nA cache keeps answers for a TTL. Caches again, and OK.\n"), Some(GLOSSARY)).unwrap_or_else(|d| panic!("{d:#?}"));
     let a = book.chapters.iter().find(|c| c.slug == "a").unwrap();
     let Segment::Html(h) = &a.segments[0] else { panic!() };
-    assert!(h.contains("A <a class=\"term\" href=\"/reference/glossary#cache\">cache</a> keeps"), "{h}");
-    assert!(h.contains("<a class=\"term\" href=\"/reference/glossary#ttl\">TTL</a>"), "{h}");
+    assert!(h.contains("A <a class=\"term\" href=\"/reference/glossary#cache\" aria-describedby=\"tip-cache\">cache</a><span class=\"term-tip\" role=\"tooltip\" id=\"tip-cache\"><strong>cache</strong>: Keeps answers.</span> keeps"), "{h}");
+    assert!(h.contains("<a class=\"term\" href=\"/reference/glossary#ttl\" aria-describedby=\"tip-ttl\">TTL</a>"), "{h}");
     assert_eq!(h.matches("class=\"term\"").count(), 2, "only the first use of each term, never in headings: {h}");
+    assert_eq!(h.matches("role=\"tooltip\"").count(), 2, "each linked use carries its definition");
     assert_eq!(a.terms, ["cache", "ttl"]);
     let g = book.chapters.iter().find(|c| c.slug == "glossary").expect("the glossary is a chapter");
     assert_eq!(g.part, "reference");

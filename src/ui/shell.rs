@@ -95,8 +95,30 @@ pub fn wire() {
         let _ = window_event_listener(ev::resize, move |_| update());
     }
 
+    // Escape hides a glossary definition shown on hover or focus, until the next term is
+    // hovered or focused.
+    let tips = |on: bool| {
+        if let Some(root) = document().document_element() {
+            let _ = if on { root.remove_attribute("data-tips") } else { root.set_attribute("data-tips", "off") };
+        }
+    };
+    let is_term = |t: Option<web_sys::EventTarget>| t.and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|el| el.class_list().contains("term"));
+    let _ = window_event_listener(ev::focusin, move |e| {
+        if is_term(e.target()) {
+            tips(true);
+        }
+    });
+    let _ = window_event_listener(ev::mouseover, move |e| {
+        if is_term(e.target()) {
+            tips(true);
+        }
+    });
+
     // Left and right arrows move between chapters, unless a widget or a form control has the key.
     let _ = window_event_listener(ev::keydown, move |e: web_sys::KeyboardEvent| {
+        if e.key() == "Escape" {
+            tips(false);
+        }
         if e.default_prevented() || e.alt_key() || e.ctrl_key() || e.meta_key() || e.shift_key() {
             return;
         }

@@ -308,6 +308,14 @@ test("a chapter's diagrams, glossary links and self-check work, with the keyboar
   await page.waitForURL(/\/web\/visiting-a-site#finding-the-server-dns$/);
 
   const term = page.locator("main a.term", { hasText: "stub resolver" }).first();
+  const tip = page.locator("#tip-stub-resolver");
+  assert.equal(await term.getAttribute("aria-describedby"), "tip-stub-resolver");
+  assert.equal(await tip.isVisible(), false);
+  await term.hover();
+  assert.equal(await tip.isVisible(), true, "the definition shows on hover");
+  assert.match(await tip.textContent(), /^stub resolver: The small DNS client/);
+  await page.keyboard.press("Escape");
+  assert.equal(await tip.isVisible(), false, "Escape hides it");
   await term.click();
   await page.waitForURL(/\/reference\/glossary#stub-resolver$/);
   assert.match(await page.textContent("#stub-resolver + p"), /forwards lookups to a recursive resolver/);
