@@ -17,10 +17,28 @@ async function transcript(p, w) {
   if (!(await p.locator(`${w} details.transcript`).evaluate((d) => d.open))) await p.click(`${w} details.transcript summary`);
   return (await p.locator(`${w} [data-testid=transcript] li`).allTextContents()).join("\n");
 }
+/** The widget rebuilds its run after every change and opens it at step 0: wait for that. */
+async function atStart(p, w) {
+  await p.waitForFunction((sel) => /^Step 0 of /.test(document.querySelector(sel)?.textContent ?? ""), `${w} [data-testid=step-count]`);
+}
 async function toEnd(p, w) {
+  await atStart(p, w);
   await p.focus(w);
   await p.keyboard.press("End");
-  await p.waitForSelector(`${w} [data-testid=txn-verdict]`);
+  await p.waitForFunction((sel) => {
+    const m = (document.querySelector(`${sel} [data-testid=step-count]`)?.textContent ?? "").match(/^Step (\d+) of (\d+)$/);
+    return m && m[1] === m[2] && m[1] !== "0" && document.querySelector(`${sel} [data-testid=txn-verdict]`);
+  }, w);
+}
+/** Polls `read` until its text matches `re` (the view updates a moment after an event). */
+async function eventually(read, re) {
+  let v = "";
+  for (let i = 0; i < 60; i++) {
+    v = await read();
+    if (re.test(v)) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return v;
 }
 
 test("a transfer crashed before its commit is durable is undone; after, it is kept", async () => {
@@ -49,6 +67,7 @@ test("a transfer crashed before its commit is durable is undone; after, it is ke
 test("stepping back is exact, and a shared link reopens the same moment", async () => {
   const page = await open(PAGE);
   await page.selectOption(`${CRASH} [data-testid=txn-crash]`, "4");
+  await atStart(page, CRASH);
   await page.focus(CRASH);
   for (let i = 0; i < 6; i++) await page.keyboard.press("ArrowRight");
   const said = await narration(page, CRASH);
@@ -77,17 +96,17 @@ test("bad input gets a clear message; a missing account runs and is refused as a
     await page.click(`${CRASH} [data-testid=txn-apply]`);
   };
   await apply("txn-amount", "-50");
-  assert.match(await page.textContent(msg), /^Amount: -50 is not allowed/);
+  assert.match(await eventually(() => page.textContent(msg), /^Amount: -50/), /^Amount: -50 is not allowed/);
   await apply("txn-amount", "lots");
-  assert.match(await page.textContent(msg), /^Amount: “lots” is not a whole number/);
+  assert.match(await eventually(() => page.textContent(msg), /lots/), /^Amount: “lots” is not a whole number/);
   await apply("txn-amount", "100");
   await apply("txn-to", "A");
-  assert.match(await page.textContent(msg), /a transfer needs two different accounts/);
+  assert.match(await eventually(() => page.textContent(msg), /two different/), /a transfer needs two different accounts/);
   await apply("txn-to", "<img src=x onerror=alert(1)>");
-  assert.match(await page.textContent(msg), /^To: an account is one capital letter/);
+  assert.match(await eventually(() => page.textContent(msg), /^To:/), /^To: an account is one capital letter/);
   assert.equal(await page.locator(`${CRASH} img`).count(), 0, "input never becomes markup");
   await apply("txn-to", "Z");
-  assert.equal(await page.textContent(msg), "");
+  assert.equal(await eventually(() => page.textContent(msg), /^$/), "");
   await toEnd(page, CRASH);
   assert.match(await verdict(page, CRASH), /left no trace/);
   assert.match(await transcript(page, CRASH), /UPDATE 0: accounts has no row Z/);
@@ -125,7 +144,7 @@ test("each anomaly happens at the level that allows it and is prevented at the n
   assert.match(await verdict(page, SESS), /^No lost update at read committed/);
   await page.fill(`${SESS} [data-testid=txn-order]`, "12x");
   await page.press(`${SESS} [data-testid=txn-order]`, "Enter");
-  assert.match(await page.textContent(`${SESS} [data-testid=txn-message]`), /^Interleaving: write which session runs each step/);
+  assert.match(await eventually(() => page.textContent(`${SESS} [data-testid=txn-message]`), /^Interleaving/), /^Interleaving: write which session runs each step/);
   assert.deepEqual(page.seen, []);
   await page.context().close();
 });
