@@ -68,6 +68,23 @@ pub struct Chapter {
 }
 
 impl Chapter {
+    fn new(file: String, fm: frontmatter::FrontMatter, page: render::Page, terms: Vec<String>) -> Chapter {
+        Chapter {
+            file,
+            part: fm.part,
+            slug: fm.slug,
+            title: fm.title,
+            summary: fm.summary,
+            order: fm.order,
+            words: page.words,
+            headings: page.headings,
+            segments: page.segments,
+            checks: page.checks,
+            diagrams: page.diagrams,
+            terms,
+        }
+    }
+
     pub fn route(&self) -> String {
         format!("/{}/{}", self.part, self.slug)
     }
@@ -127,21 +144,8 @@ pub fn build(opts: &Options) -> Result<Book, Vec<Diagnostic>> {
         let file = format!("content/{}", glossary::FILE);
         let fm = glossary_front_matter();
         let page = render::render(&file, &g.markdown(), 1, &fm, render::Context { link_terms: false, ..cx }, &mut diags);
-        links.extend(page.links.into_iter().map(|l| (file.clone(), l)));
-        chapters.push(Chapter {
-            file,
-            part: fm.part,
-            slug: fm.slug,
-            title: fm.title,
-            summary: fm.summary,
-            order: fm.order,
-            words: page.words,
-            headings: page.headings,
-            segments: page.segments,
-            checks: 0,
-            diagrams: page.diagrams,
-            terms: Vec::new(),
-        });
+        links.extend(page.links.iter().cloned().map(|l| (file.clone(), l)));
+        chapters.push(Chapter::new(file, fm, page, Vec::new()));
     }
     for path in &files {
         let name = display_name(&opts.content_dir, path);
@@ -158,23 +162,10 @@ pub fn build(opts: &Options) -> Result<Book, Vec<Diagnostic>> {
             diags.push(Diagnostic { file: name.clone(), line: fm.part_line, message: format!("unknown part \"{}\"; parts.json lists: {}", fm.part, known.join(", ")) });
         }
         let page = render::render(&name, body, body_line, &fm, cx, &mut diags);
-        links.extend(page.links.into_iter().map(|l| (name.clone(), l)));
+        links.extend(page.links.iter().cloned().map(|l| (name.clone(), l)));
         used_terms.extend(page.terms.iter().copied());
         let terms = gloss.as_ref().map(|g| page.terms.iter().map(|&i| g.terms[i].id.clone()).collect()).unwrap_or_default();
-        chapters.push(Chapter {
-            file: name,
-            part: fm.part,
-            slug: fm.slug,
-            title: fm.title,
-            summary: fm.summary,
-            order: fm.order,
-            words: page.words,
-            headings: page.headings,
-            segments: page.segments,
-            checks: page.checks,
-            diagrams: page.diagrams,
-            terms,
-        });
+        chapters.push(Chapter::new(name, fm, page, terms));
     }
     for (i, t) in gloss.iter().flat_map(|g| g.terms.iter().enumerate()) {
         if !used_terms.contains(&i) {
