@@ -4,6 +4,7 @@
 //! `start_widget` (one bundle per widget, loaded only by pages that show it) mounts that
 //! widget into each of its placeholders.
 pub(crate) mod browser;
+mod crash_box;
 mod shell;
 pub mod stepper;
 
@@ -21,8 +22,8 @@ pub fn start() {
 /// A widget bundle's entry point: replaces each placeholder for `widget` with a live one.
 /// The placeholder's chapter (from the enclosing `[data-chapter]`) and instance name find
 /// the placement the build made.
-pub fn start_widget(widget: &str, view: fn(&'static book::WidgetPlacement) -> AnyView) {
-    console_error_panic_hook::set_once();
+pub fn start_widget(widget: &'static str, view: fn(&'static book::WidgetPlacement) -> AnyView) {
+    crash_box::install(widget);
     let Ok(list) = document().query_selector_all(&format!("[data-mount][data-for=\"{widget}\"]")) else { return };
     let mut mounted = false;
     for i in 0..list.length() {
@@ -39,4 +40,5 @@ pub fn start_widget(widget: &str, view: fn(&'static book::WidgetPlacement) -> An
     if mounted {
         browser::scroll_to_hash();
     }
+    crash_box::test_trigger(widget);
 }

@@ -322,3 +322,21 @@ test("a chapter's diagrams, glossary links and self-check work, with the keyboar
   clean(page);
   await page.context().close();
 });
+
+test("a widget that panics is replaced by a notice, and the rest of the page keeps working", async () => {
+  const page = await open("/apis/json?techbasics-test-panic=json-inspector", { ready: "[data-testid=widget-crash]" });
+  const box = page.locator("[data-mount=json-inspector] [data-testid=widget-crash]");
+  assert.match(await box.textContent(), /This widget hit a bug and stopped/);
+  assert.equal(await box.getAttribute("role"), "alert");
+  assert.match(await box.locator("a").getAttribute("href"), /\/apis\/json\?techbasics-test-panic=json-inspector$/);
+  assert.equal(await page.locator("[data-mount] [data-widget]").count(), 0, "the widget is gone");
+  assert.ok((await page.locator("main .prose h2").count()) >= 2, "the text is all there");
+  assert.ok(page.seen.some((m) => /a test asked the json-inspector widget to panic/.test(m)), "the panic is logged");
+  assert.ok(page.seen.every((m) => /panic|RuntimeError|unreachable/i.test(m)), page.seen.join("\n"));
+  // The shell runs in its own bundle and still works.
+  await page.selectOption("[data-testid=theme]", "dark");
+  assert.equal(await page.getAttribute("html", "data-theme"), "dark");
+  await page.click("a[data-nav=next]");
+  await page.waitForURL(/\/apis\/requests$/);
+  await page.context().close();
+});
