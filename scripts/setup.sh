@@ -4,7 +4,8 @@
 #   - the wasm32 target for the machine's Rust toolchain
 #   - trunk 0.21.14 (the last release that builds with rustc 1.95)
 #   - wasm-bindgen-cli at exactly the version Cargo.lock pins
-#   - npm packages: binaryen (wasm-opt) and playwright-core (the test driver)
+#   - npm packages: binaryen (wasm-opt), playwright-core (the test driver) and
+#     @axe-core/playwright (the accessibility checks)
 #   - Debian's chromium, for the browser tests (skipped with NEED_BROWSER=0)
 # Nothing here downloads a prebuilt binary: every tool comes from crates.io, npm or Debian.
 set -euo pipefail
