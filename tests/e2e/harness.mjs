@@ -38,3 +38,18 @@ export function useSite() {
   };
   return site;
 }
+
+/**
+ * Polls `read` until its value passes `ok` (a RegExp or a predicate), for views that update a
+ * moment after an event; returns the last value read either way, for the caller to assert.
+ */
+export async function eventually(read, ok) {
+  const pass = ok instanceof RegExp ? (v) => ok.test(v) : ok;
+  let v = "";
+  for (let i = 0; i < 60; i++) {
+    v = await read();
+    if (pass(v)) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return v;
+}

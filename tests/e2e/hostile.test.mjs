@@ -3,7 +3,7 @@
 // override. Nothing may execute, nothing may panic, and each gets a visible message.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { useSite } from "./harness.mjs";
+import { eventually, useSite } from "./harness.mjs";
 
 const site = useSite();
 const PAYLOADS = [
@@ -28,21 +28,11 @@ function guard(page) {
   };
 }
 
-async function eventually(read, ok) {
-  let v = "";
-  for (let i = 0; i < 60; i++) {
-    v = await read();
-    if (ok(v)) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return v;
-}
-
 const FIELDS = [
   { name: "B-tree key", path: "/databases/indexes", w: "[data-widget=btree-index][data-instance=btree-index]", input: "[data-testid=btree-key]", submit: (p, w) => p.press(`${w} [data-testid=btree-key]`, "Enter"), message: ".btree-ops .input-error" },
   { name: "DNS name", path: "/web/visiting-a-site", w: "[data-widget=dns-lookup][data-instance=dns]", input: "[data-testid=dns-name]", submit: (p, w) => p.click(`${w} [data-testid=dns-lookup]`), message: "[data-testid=dns-message]" },
   { name: "retry base", path: "/integrations/resilience", w: "[data-widget=retry-backoff][data-instance=retry]", input: "[data-field=base]", submit: (p, w) => p.press(`${w} [data-field=base]`, "Tab"), message: "[data-testid=retry-message]" },
-  { name: "transfer amount", path: "/databases/transactions", w: "[data-widget=transaction-rollback][data-instance=crash]", input: "[data-testid=txn-to]", submit: (p, w) => p.click(`${w} [data-testid=txn-apply]`), message: "[data-testid=txn-message]" },
+  { name: "transfer account", path: "/databases/transactions", w: "[data-widget=transaction-rollback][data-instance=crash]", input: "[data-testid=txn-to]", submit: (p, w) => p.click(`${w} [data-testid=txn-apply]`), message: "[data-testid=txn-message]" },
   { name: "JSON text", path: "/apis/json", w: "[data-widget=json-inspector]", input: "[data-testid=json-input]", submit: async () => {}, message: "[data-narration]" },
 ];
 

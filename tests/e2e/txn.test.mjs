@@ -3,7 +3,7 @@
 // anomaly presets at two isolation levels. Then a check that no interaction runs long.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { useSite } from "./harness.mjs";
+import { eventually, useSite } from "./harness.mjs";
 
 const site = useSite();
 const PAGE = "/databases/transactions";
@@ -29,16 +29,6 @@ async function toEnd(p, w) {
     const m = (document.querySelector(`${sel} [data-testid=step-count]`)?.textContent ?? "").match(/^Step (\d+) of (\d+)$/);
     return m && m[1] === m[2] && m[1] !== "0" && document.querySelector(`${sel} [data-testid=txn-verdict]`);
   }, w);
-}
-/** Polls `read` until its text matches `re` (the view updates a moment after an event). */
-async function eventually(read, re) {
-  let v = "";
-  for (let i = 0; i < 60; i++) {
-    v = await read();
-    if (re.test(v)) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return v;
 }
 
 test("a transfer crashed before its commit is durable is undone; after, it is kept", async () => {

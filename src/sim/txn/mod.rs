@@ -178,7 +178,7 @@ struct Tx {
     level: Option<Level>,
     status: Option<Status>,
     snapshot: Option<u32>,
-    /// Rows and predicates read, with the writer of each version seen.
+    /// Rows read, and key prefixes read as predicates (`true`), for the serializable check.
     reads: Vec<(String, bool)>,
     writes: BTreeSet<String>,
     waits_for: Option<TxId>,
@@ -401,10 +401,7 @@ impl Db {
         let current = if level.snapshot() { before } else { self.rows.get(key).and_then(|vs| vs.iter().rev().find(|v| v.by == tx || self.committed_seq(v.by).is_some())).and_then(|v| v.value) };
         let (table, id) = key.split_once('/').unwrap_or((key, ""));
         let after = match w {
-            Write::Set(v) | Write::Add(v) if current.is_none() => {
-                let _ = v;
-                return Outcome::Done(format!("UPDATE 0: {table} has no row {id}"));
-            }
+            Write::Set(_) | Write::Add(_) if current.is_none() => return Outcome::Done(format!("UPDATE 0: {table} has no row {id}")),
             Write::Set(v) => v,
             Write::Add(d) => current.unwrap_or(0).saturating_add(d),
             Write::Insert(v) => {
@@ -462,11 +459,8 @@ impl Db {
                 return self.abort(tx, format!("could not serialize access due to read/write dependencies among transactions (T{tx} and T{other} each read what the other changed)"));
             }
         }
-        let lsn = self.append(tx, LogKind::Commit);
-        self.flush_log(lsn);
-        self.commits += 1;
-        self.txs[tx as usize].status = Some(Status::Committed(self.commits));
-        self.release(tx);
+        let lsn = self.commit_record(tx);
+        self.commit_durable(tx, lsn);
         Outcome::Done("COMMIT".into())
     }
 
