@@ -43,3 +43,44 @@ document.querySelectorAll("link[data-bundle-wasm]").forEach(function (link) {
     .then(function (m) { return m.default({ module_or_path: link.getAttribute("data-bundle-wasm") }); })
     .catch(function (e) { console.error("techbasics: a widget bundle failed to start", e); });
 });
+
+// Search: its code and its index load the first time a reader opens it (the header's button,
+// or `/` or `s` outside a form field), never with the page. The dialog opens at once; the
+// search bundle then takes over every later opening.
+(function () {
+  var dialog = document.getElementById("search");
+  var button = document.querySelector("[data-testid=search-open]");
+  if (!dialog || !button || !dialog.getAttribute("data-search-js")) return;
+  var started = false;
+  function typing(t) {
+    if (!t || !t.tagName) return false;
+    if (t.tagName === "TEXTAREA" || t.tagName === "SELECT") return true;
+    if (t.tagName === "INPUT") return t.getAttribute("type") !== "range";
+    return !!(t.closest && t.closest("[contenteditable]"));
+  }
+  function start() {
+    if (started) return;
+    started = true;
+    if (!dialog.open) dialog.showModal();
+    var input = document.getElementById("search-input");
+    if (input) input.focus();
+    var status = document.getElementById("search-status");
+    if (status) status.textContent = "Loading search…";
+    import(dialog.getAttribute("data-search-js"))
+      .then(function (m) { return m.default({ module_or_path: dialog.getAttribute("data-search-wasm") }); })
+      .catch(function () {
+        started = false;
+        if (status) status.textContent = "Search could not be loaded. Check your connection and try again.";
+      });
+  }
+  button.addEventListener("click", function () { start(); });
+  document.addEventListener("keydown", function (e) {
+    if (started || e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || dialog.open) return;
+    if ((e.key === "/" || e.key === "s" || e.key === "S") && !typing(e.target)) {
+      e.preventDefault();
+      start();
+    }
+  });
+  var close = document.querySelector("[data-testid=search-close]");
+  if (close) close.addEventListener("click", function () { dialog.close(); });
+})();

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Builds one wasm bundle per widget into DIST/bundles/ and writes DIST/bundles/manifest.tsv
+# Builds one wasm bundle per widget (and the lazily loaded search bundle) into DIST/bundles/ and writes DIST/bundles/manifest.tsv
 # (widget id, script, wasm; paths relative to DIST). Trunk builds only the shell; the
 # prerender step reads the manifest and gives each page the bundles of the widgets it shows.
 # Same tools as Trunk: the pinned wasm-bindgen CLI and npm binaryen's wasm-opt, no network.
 set -euo pipefail
 dist=${1:-dist}
 cd "$(dirname "$0")/.."
-bins=$(sed -n 's/^name = "\(widget-[a-z0-9-]*\)"$/\1/p' Cargo.toml)
+bins=$(sed -n 's/^name = "\(\(widget\|lazy\)-[a-z0-9-]*\)"$/\1/p' Cargo.toml)
 [ -n "$bins" ] || { echo "bundles.sh: no widget-* bins in Cargo.toml" >&2; exit 1; }
 args=()
 for b in $bins; do args+=(--bin "$b"); done
@@ -19,6 +19,7 @@ mkdir -p "$dist/bundles"
 : > "$tmp/manifest.tsv"
 for b in $bins; do
   id=${b#widget-}
+  id=${id#lazy-}
   ids=${id//--/+}
   wasm-bindgen --target web --no-typescript --out-dir "$tmp" --out-name "$id" "target/wasm32-unknown-unknown/release/$b.wasm"
   wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext --enable-mutable-globals --enable-multivalue \

@@ -5,6 +5,7 @@
 //! widget into each of its placeholders.
 pub(crate) mod browser;
 mod crash_box;
+mod search;
 mod shell;
 pub mod stepper;
 
@@ -17,6 +18,13 @@ use crate::book;
 pub fn start() {
     console_error_panic_hook::set_once();
     shell::wire();
+}
+
+/// The search bundle's entry point. The loader (js/boot-tail.js) imports the bundle the
+/// first time search is asked for, and has already opened the dialog.
+pub fn start_search() {
+    console_error_panic_hook::set_once();
+    search::wire();
 }
 
 /// A widget bundle's entry point: replaces each placeholder for `widget` with a live one.

@@ -14,9 +14,11 @@ const LANDING_DESCRIPTION: &str = "An interactive guide to how web applications 
 pub const HEAD_MARK: &str = "<!--techbasics:head-->";
 pub const BODY_MARK: &str = "<!--techbasics:body-->";
 
-#[path = "../pipeline/escape.rs"]
+#[path = "../../pipeline/escape.rs"]
 mod escape_html;
 pub use escape_html::escape;
+
+pub mod search;
 
 /// One page to write: its path under dist/ and its HTML.
 #[derive(Debug)]
@@ -54,7 +56,7 @@ fn head(b: &Build, title: &str, description: &str, path: Option<&str>) -> String
 
 /// The shell around `main`: skip link, progress bar, header, contents, footer. `current`
 /// is the href of the chapter to mark in the contents.
-fn shell(main: &str, current: Option<&str>) -> String {
+fn shell(t: &Template, main: &str, current: Option<&str>) -> String {
     let mut toc = book::TOC_HTML.to_string();
     if let Some(href) = current {
         let needle = format!("<a href=\"{}\">", escape(href));
@@ -64,16 +66,34 @@ fn shell(main: &str, current: Option<&str>) -> String {
         r##"<a class="skip-link" href="#main">Skip to content</a>
 <div class="progress" role="progressbar" aria-label="Reading progress" aria-valuemin="0" aria-valuemax="100" aria-valuenow="0"><div class="progress-bar"></div></div>
 <header class="site-header">
-  <button class="menu-toggle" aria-controls="toc" aria-expanded="false"><span aria-hidden="true">☰</span> Contents</button>
+  <button class="menu-toggle" aria-controls="toc" aria-expanded="false"><span aria-hidden="true">☰</span> <span class="narrow-hide">Contents</span></button>
   <a class="brand" href="{base}">{SITE}</a>
+  <button class="search-open" type="button" aria-haspopup="dialog" aria-controls="search" aria-keyshortcuts="/ s" data-testid="search-open"><span aria-hidden="true">⌕</span> <span class="narrow-hide">Search</span> <kbd aria-hidden="true">/</kbd></button>
   <label class="theme-picker"><span class="visually-hidden">Colour theme</span><select data-testid="theme"><option value="system">Auto</option><option value="light">Light</option><option value="dark">Dark</option></select></label>
 </header>
 <div class="layout">
   <nav id="toc" class="toc" aria-label="Table of contents">{toc}</nav>
   <main id="main" tabindex="-1">{main}</main>
 </div>
-<footer class="site-footer"><p>{SITE}: how web applications work, with every widget running a real engine in your browser. Nothing you do here leaves your device.</p></footer>"##,
+<footer class="site-footer"><p>{SITE}: how web applications work, with every widget running a real engine in your browser. Nothing you do here leaves your device. <a href="{base}print/">The whole guide on one page, for printing</a>.</p></footer>
+<dialog class="search" id="search" aria-labelledby="search-title" data-index="{index}"{code} data-testid="search"><div class="search-panel">
+  <div class="search-bar" role="search">
+    <h2 id="search-title" class="visually-hidden">Search the guide</h2>
+    <label class="visually-hidden" for="search-input">Search the guide</label>
+    <input id="search-input" type="search" autocomplete="off" spellcheck="false" maxlength="200" placeholder="Search the guide" aria-describedby="search-status" aria-controls="search-results" data-testid="search-input">
+    <button class="search-close" type="button" data-testid="search-close">Close</button>
+  </div>
+  <p id="search-status" class="search-status" role="status" aria-live="polite">Type a word or two. Up and down arrows move between results.</p>
+  <ol id="search-results" class="search-results" aria-label="Results" data-testid="search-results"></ol>
+</div></dialog>"##,
         base = escape(book::BASE),
+        index = escape(&search::index_url(&t.search.0)),
+        code = t
+            .bundles
+            .iter()
+            .find(|b| b.widgets == ["search"])
+            .map(|b| format!(" data-search-js=\"{0}{1}\" data-search-wasm=\"{0}{2}\"", escape(book::BASE), escape(&b.js), escape(&b.wasm)))
+            .unwrap_or_default(),
     )
 }
 
@@ -121,6 +141,8 @@ pub struct Template {
     /// The loader's file name and content (`boot-HASH.js`).
     pub boot: (String, String),
     pub bundles: Vec<Bundle>,
+    /// The search index's file name and content (`search-HASH.txt`).
+    pub search: (String, String),
 }
 
 /// FNV-1a, 64 bits: a stable content hash for file names and the cache version.
@@ -128,7 +150,7 @@ pub fn fnv(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
 }
 
-const BOOT_TAIL: &str = include_str!("../js/boot-tail.js");
+const BOOT_TAIL: &str = include_str!("../../js/boot-tail.js");
 
 impl Template {
     /// The bundles a page showing `widgets` loads: one bundle holding exactly that set if the
@@ -165,7 +187,7 @@ impl Template {
         let tag = format!("<script type=\"module\" src=\"{}{name}\"></script>", book::BASE);
         let mut html = format!("{}{tag}{}", &trunk_html[..start], &trunk_html[end + "</script>".len()..]);
         html = html.replacen("<html lang=\"en\">", &format!("<html lang=\"en\" data-base=\"{}\">", escape(book::BASE)), 1);
-        Ok(Template { html, build, boot: (name, content), bundles })
+        Ok(Template { html, build, boot: (name, content), bundles, search: search::index_file() })
     }
 }
 
@@ -187,7 +209,7 @@ fn landing(template: &Template) -> String {
         chapters = CHAPTERS.len(),
         cards = book::PART_CARDS_HTML,
     );
-    page(template, &format!("{SITE}: how web applications work"), LANDING_DESCRIPTION, Some(""), &[], shell(&main, None))
+    page(template, &format!("{SITE}: how web applications work"), LANDING_DESCRIPTION, Some(""), &[], shell(template, &main, None))
 }
 
 fn chapter(template: &Template, index: usize, ch: &Chapter) -> String {
@@ -219,7 +241,7 @@ fn chapter(template: &Template, index: usize, ch: &Chapter) -> String {
                     ""
                 };
                 main.push_str(&format!(
-                    "<div class=\"widget-mount\" data-mount=\"{}\" data-for=\"{}\"{variant}><p class=\"widget-fallback\">The interactive {} runs here once the page's WebAssembly has loaded; it needs JavaScript.</p></div>\n",
+                    "<div class=\"widget-mount\" id=\"widget-{0}\" data-mount=\"{0}\" data-for=\"{1}\"{variant}><p class=\"widget-fallback\">The interactive {2} runs here once the page's WebAssembly has loaded; it needs JavaScript.</p></div>\n",
                     escape(w.instance),
                     escape(w.widget),
                     escape(&title.to_lowercase())
@@ -236,7 +258,7 @@ fn chapter(template: &Template, index: usize, ch: &Chapter) -> String {
     }
     main.push_str("</nav>\n</article>");
     let widgets: Vec<&str> = ch.segments.iter().filter_map(|s| if let Segment::Widget(w) = s { Some(w.widget) } else { None }).collect();
-    page(template, &format!("{} · {SITE}", ch.title), ch.summary, Some(&format!("{}/{}/", ch.part, ch.slug)), &widgets, shell(&main, Some(&ch.href())))
+    page(template, &format!("{} · {SITE}", ch.title), ch.summary, Some(&format!("{}/{}/", ch.part, ch.slug)), &widgets, shell(template, &main, Some(&ch.href())))
 }
 
 fn not_found(template: &Template) -> String {
@@ -248,7 +270,7 @@ fn not_found(template: &Template) -> String {
 </article>"#,
         escape(book::BASE)
     );
-    page(template, &format!("Page not found · {SITE}"), LANDING_DESCRIPTION, None, &[], shell(&main, None))
+    page(template, &format!("Page not found · {SITE}"), LANDING_DESCRIPTION, None, &[], shell(template, &main, None))
 }
 
 /// A widget alone, for an iframe: no shell, no storage, the theme from `?theme=`.
@@ -273,8 +295,9 @@ pub fn pages(template: &Template) -> Vec<Page> {
         Page { path: "index.html".into(), html: landing(template) },
         Page { path: "404.html".into(), html: not_found(template) },
         Page { path: template.boot.0.clone(), html: template.boot.1.clone() },
-        Page { path: "embed.js".into(), html: include_str!("../js/embed.js").into() },
-        Page { path: "embed-frame.js".into(), html: include_str!("../js/embed-frame.js").into() },
+        Page { path: template.search.0.clone(), html: template.search.1.clone() },
+        Page { path: "embed.js".into(), html: include_str!("../../js/embed.js").into() },
+        Page { path: "embed-frame.js".into(), html: include_str!("../../js/embed-frame.js").into() },
         Page { path: "robots.txt".into(), html: format!("User-agent: *\nAllow: /\nSitemap: {}\n", template.build.url("sitemap.xml")) },
         Page { path: "_headers".into(), html: headers() },
     ];
@@ -311,7 +334,7 @@ fn headers() -> String {
 /// The service worker, for the files of this build: `files` are paths under dist/.
 pub fn service_worker(files: &[String], version: u64) -> String {
     let list: Vec<String> = files.iter().map(|f| format!("{:?}", format!("{}{f}", book::BASE))).collect();
-    include_str!("../js/sw.js")
+    include_str!("../../js/sw.js")
         .replacen("__VERSION__", &format!("{version:016x}"), 1)
         .replacen("__BASE__", book::BASE, 1)
         .replacen("__FILES__", &format!("[{}]", list.join(", ")), 1)
