@@ -2,3 +2,4 @@
 pub mod catalog;
 pub mod url_state;
 pub mod search;
+pub mod progress;

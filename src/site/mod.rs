@@ -200,9 +200,23 @@ fn landing(template: &Template) -> String {
 <h1>How web applications work</h1>
 <p class="lede">From the moment you type an address to a system serving millions: DNS and HTTP, APIs, databases and their indexes, transactions, retries, caches, CDNs, deployment and scaling. Every diagram that moves is a real engine running in your browser, which you can step forward and back and share at any moment.</p>
 <p><a class="button" href="{first}" data-testid="start-reading">Start reading</a><span class="meta"> {parts} parts · {chapters} chapters · about {minutes} minutes ({words} words)</span></p>
+<p class="continue" data-testid="continue" hidden>Continue where you left off: <a href="{first}"></a></p>
 <h2>What the guide covers</h2>
 <ol class="part-cards">{cards}</ol>
+<section class="your-progress" aria-labelledby="your-progress" data-testid="progress-panel" hidden>
+<h2 id="your-progress">Your progress</h2>
+<p data-testid="progress-summary"></p>
+<p class="meta">It is kept in this browser only and never sent anywhere. To carry it to another device, export it here and import the file there.</p>
+<div class="progress-actions">
+<button type="button" data-testid="progress-export">Export progress</button>
+<label class="file-button">Import progress<input type="file" accept=".json,application/json" data-testid="progress-import"></label>
+<button type="button" data-testid="progress-reset">Reset progress</button>
+</div>
+<p class="progress-message" role="status" aria-live="polite" data-testid="progress-message"></p>
+</section>
+<p><a href="{base}print/">Read or print the whole guide on one page</a>.</p>
 </article>"#,
+        base = escape(book::BASE),
         first = escape(&first),
         // The reference part (glossary, next steps) is not one of the guide's parts.
         parts = PARTS.iter().filter(|p| p.slug != "reference").count(),
@@ -249,6 +263,7 @@ fn chapter(template: &Template, index: usize, ch: &Chapter) -> String {
             }
         }
     }
+    main.push_str("<p class=\"chapter-done\" hidden><button type=\"button\" aria-pressed=\"false\" data-testid=\"mark-done\">Mark this chapter as read</button></p>\n");
     main.push_str("<nav class=\"pager\" aria-label=\"Chapters\">");
     if let Some(c) = index.checked_sub(1).and_then(|i| CHAPTERS.get(i)) {
         main.push_str(&format!("<a class=\"pager-prev\" rel=\"prev\" data-nav=\"prev\" href=\"{}\"><span class=\"pager-dir\">← Previous</span><span>{}</span></a>", escape(&c.href()), escape(c.title)));

@@ -5,6 +5,7 @@
 //! widget into each of its placeholders.
 pub(crate) mod browser;
 mod crash_box;
+mod progress;
 mod search;
 mod shell;
 pub mod stepper;
@@ -18,6 +19,7 @@ use crate::book;
 pub fn start() {
     console_error_panic_hook::set_once();
     shell::wire();
+    progress::wire();
 }
 
 /// The search bundle's entry point. The loader (js/boot-tail.js) imports the bundle the

@@ -1,0 +1,294 @@
+//! Picking up where you left off, on the prerendered pages: chapters marked as read show in
+//! the contents; a chapter page records the heading the reader is under; the landing page
+//! offers "continue where you left off" and the export, import and reset of progress. The
+//! data and its checks are `kit::progress`; everything stays in localStorage.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use leptos::ev;
+use leptos::prelude::*;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use super::browser;
+use crate::kit::progress::{Progress, STORAGE_KEY};
+
+type Shared = Rc<RefCell<Progress>>;
+
+fn find(selector: &str) -> Option<web_sys::HtmlElement> {
+    document().query_selector(selector).ok().flatten().and_then(|e| e.dyn_into().ok())
+}
+
+fn on(target: &web_sys::EventTarget, event: &str, f: impl FnMut(web_sys::Event) + 'static) {
+    let c = Closure::<dyn FnMut(web_sys::Event)>::new(f);
+    let _ = target.add_event_listener_with_callback(event, c.as_ref().unchecked_ref());
+    c.forget();
+}
+
+fn base() -> String {
+    document().document_element().and_then(|d| d.get_attribute("data-base")).unwrap_or_else(|| "/".into())
+}
+
+/// The chapters of this edition, as `part/slug`, read from the contents' links.
+fn chapters() -> Vec<(String, web_sys::HtmlElement)> {
+    let base = base();
+    let Ok(list) = document().query_selector_all("#toc a[href]") else { return Vec::new() };
+    (0..list.length())
+        .filter_map(|i| list.item(i)?.dyn_into::<web_sys::HtmlElement>().ok())
+        .filter_map(|a| {
+            let href = a.get_attribute("href")?;
+            let key = href.strip_prefix(&base)?.trim_end_matches('/').to_string();
+            key.contains('/').then_some((key, a))
+        })
+        .collect()
+}
+
+fn save(p: &Progress) {
+    browser::storage_set(STORAGE_KEY, (!p.is_empty()).then(|| p.to_json()).as_deref());
+}
+
+/// Shows which chapters are read in the contents, with words for screen readers too.
+fn paint_toc(p: &Progress) {
+    for (key, a) in chapters() {
+        let done = p.done.contains(&key);
+        let _ = if done { a.set_attribute("data-done", "") } else { a.remove_attribute("data-done") };
+        let had = a.query_selector(".toc-read").ok().flatten();
+        match (done, had) {
+            (true, None) => {
+                if let Ok(s) = document().create_element("span") {
+                    let _ = s.set_attribute("class", "toc-read visually-hidden");
+                    s.set_text_content(Some(" (read)"));
+                    let _ = a.append_child(&s);
+                }
+            }
+            (false, Some(s)) => s.remove(),
+            _ => {}
+        }
+    }
+}
+
+pub fn wire() {
+    let known: Vec<String> = chapters().into_iter().map(|(k, _)| k).collect();
+    let is_known = move |c: &str| known.iter().any(|k| k == c);
+    // A store that is not valid progress (edited by hand, an old format) is dropped.
+    let stored = browser::storage_get(STORAGE_KEY).map(|raw| Progress::parse(&raw, &is_known));
+    let progress = match stored {
+        Some(Ok(r)) => r.progress,
+        Some(Err(_)) => {
+            browser::storage_set(STORAGE_KEY, None);
+            Progress::default()
+        }
+        None => Progress::default(),
+    };
+    let progress: Shared = Rc::new(RefCell::new(progress));
+    paint_toc(&progress.borrow());
+    if let Some(chapter) = document().query_selector("article.chapter[data-chapter]").ok().flatten().and_then(|a| a.get_attribute("data-chapter")) {
+        wire_chapter(progress.clone(), chapter);
+    }
+    if find("[data-testid=progress-panel]").is_some() {
+        wire_landing(progress, Rc::new(is_known));
+    }
+}
+
+/// The heading the reader is under: the last section heading above the top fifth of the view.
+fn current_section() -> (String, String) {
+    let Ok(list) = document().query_selector_all("article.chapter h2[id], article.chapter h3[id]") else { return Default::default() };
+    let line = window().inner_height().ok().and_then(|v| v.as_f64()).unwrap_or(800.0) * 0.2;
+    let mut at = (String::new(), String::new());
+    for i in 0..list.length() {
+        let Some(h) = list.item(i).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) else { continue };
+        if h.get_bounding_client_rect().top() > line {
+            break;
+        }
+        let text = h.first_child().and_then(|t| t.text_content()).unwrap_or_default();
+        at = (h.id(), text.trim().to_string());
+    }
+    at
+}
+
+fn wire_chapter(progress: Shared, chapter: String) {
+    let record = {
+        let (progress, chapter) = (progress.clone(), chapter.clone());
+        move || {
+            let (section, heading) = current_section();
+            let mut p = progress.borrow_mut();
+            let changed = p.last.as_ref().is_none_or(|l| l.chapter != chapter || l.section != section);
+            if changed {
+                p.visit(&chapter, &section, &heading);
+                save(&p);
+            }
+        }
+    };
+    record();
+    // Scrolling records the place at most every 300 ms.
+    let pending = Rc::new(std::cell::Cell::new(false));
+    let _ = window_event_listener(ev::scroll, move |_| {
+        if pending.replace(true) {
+            return;
+        }
+        let (pending, record) = (pending.clone(), record.clone());
+        set_timeout(
+            move || {
+                pending.set(false);
+                record();
+            },
+            std::time::Duration::from_millis(300),
+        );
+    });
+
+    let (Some(button), Some(wrap)) = (find("[data-testid=mark-done]"), find(".chapter-done")) else { return };
+    wrap.set_hidden(false);
+    let paint = {
+        let button = button.clone();
+        move |done: bool| {
+            let _ = button.set_attribute("aria-pressed", if done { "true" } else { "false" });
+            button.set_text_content(Some(if done { "Read ✓ (press to unmark)" } else { "Mark this chapter as read" }));
+        }
+    };
+    paint(progress.borrow().done.contains(&chapter));
+    on(&button, "click", move |_| {
+        let mut p = progress.borrow_mut();
+        let done = !p.done.contains(&chapter);
+        p.set_done(&chapter, done);
+        save(&p);
+        paint(done);
+        paint_toc(&p);
+    });
+}
+
+fn wire_landing(progress: Shared, is_known: Rc<dyn Fn(&str) -> bool>) {
+    let total = chapters().len();
+    let show = {
+        let progress = progress.clone();
+        move || {
+            let p = progress.borrow();
+            if let Some(panel) = find("[data-testid=progress-panel]") {
+                panel.set_hidden(false);
+            }
+            if let Some(summary) = find("[data-testid=progress-summary]") {
+                let n = p.done.len();
+                summary.set_text_content(Some(&if n == 0 {
+                    "No chapters marked as read yet. The button at the end of each chapter marks it.".to_string()
+                } else {
+                    format!("{n} of {total} chapters marked as read.")
+                }));
+            }
+            let cont = find("[data-testid=continue]");
+            let link = cont.as_ref().and_then(|c| c.query_selector("a").ok().flatten());
+            if let (Some(cont), Some(link)) = (cont, link) {
+                match &p.last {
+                    Some(place) => {
+                        let title = chapters().into_iter().find(|(k, _)| *k == place.chapter).and_then(|(_, a)| a.first_child()).and_then(|t| t.text_content()).unwrap_or_default();
+                        let mut href = format!("{}{}", base(), place.chapter);
+                        let mut text = title;
+                        if !place.section.is_empty() {
+                            href.push('#');
+                            href.push_str(&place.section);
+                            if !place.heading.is_empty() {
+                                text.push_str(" › ");
+                                text.push_str(&place.heading);
+                            }
+                        }
+                        let _ = link.set_attribute("href", &href);
+                        link.set_text_content(Some(&text));
+                        cont.set_hidden(false);
+                    }
+                    None => cont.set_hidden(true),
+                }
+            }
+            paint_toc(&p);
+        }
+    };
+    let show = Rc::new(show);
+    show();
+    let message = |text: &str, error: bool| {
+        if let Some(m) = find("[data-testid=progress-message]") {
+            m.set_text_content(Some(text));
+            let _ = m.set_attribute("class", if error { "progress-message error" } else { "progress-message" });
+        }
+    };
+
+    if let Some(b) = find("[data-testid=progress-export]") {
+        let progress = progress.clone();
+        on(&b, "click", move |_| {
+            let json = progress.borrow().to_json();
+            match download("techbasics-progress.json", &json) {
+                Ok(()) => message("Your progress was saved as techbasics-progress.json.", false),
+                Err(()) => message("This browser would not save the file.", true),
+            }
+        });
+    }
+
+    if let Some(b) = find("[data-testid=progress-reset]") {
+        let (progress, show, b2) = (progress.clone(), show.clone(), b.clone());
+        on(&b, "click", move |_| {
+            // The first press asks; the second erases.
+            if b2.get_attribute("data-armed").is_none() {
+                let _ = b2.set_attribute("data-armed", "");
+                b2.set_text_content(Some("Press again to erase"));
+                message("Press the button again to erase your progress on this device.", false);
+                return;
+            }
+            let _ = b2.remove_attribute("data-armed");
+            b2.set_text_content(Some("Reset progress"));
+            *progress.borrow_mut() = Progress::default();
+            save(&Progress::default());
+            show();
+            message("Your progress was erased.", false);
+        });
+        let b3 = b.clone();
+        on(&b, "blur", move |_| {
+            if b3.remove_attribute("data-armed").is_ok() {
+                b3.set_text_content(Some("Reset progress"));
+            }
+        });
+    }
+
+    if let Some(input) = find("[data-testid=progress-import]").and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+        let i2 = input.clone();
+        on(&input, "change", move |_| {
+            let Some(file) = i2.files().and_then(|f| f.get(0)) else { return };
+            i2.set_value("");
+            if file.size() > crate::kit::progress::MAX_BYTES as f64 {
+                message("That file is too large to be a progress file. Your progress is unchanged.", true);
+                return;
+            }
+            let (progress, show, is_known) = (progress.clone(), show.clone(), is_known.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let text = JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string());
+                let Some(text) = text else {
+                    message("That file could not be read. Your progress is unchanged.", true);
+                    return;
+                };
+                match Progress::parse(&text, &*is_known) {
+                    Ok(read) => {
+                        let n = read.progress.done.len();
+                        *progress.borrow_mut() = read.progress;
+                        save(&progress.borrow());
+                        show();
+                        let skipped = if read.unknown > 0 { format!(" {} entries for chapters this edition lacks were skipped.", read.unknown) } else { String::new() };
+                        message(&format!("Imported: {n} chapter{} marked as read.{skipped}", if n == 1 { "" } else { "s" }), false);
+                    }
+                    Err(why) => message(&format!("{why} Your progress is unchanged."), true),
+                }
+            });
+        });
+    }
+}
+
+/// Offers `text` as a file download, made in the page: nothing is uploaded.
+fn download(name: &str, text: &str) -> Result<(), ()> {
+    let parts = js_sys::Array::of1(&text.into());
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/json");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|_| ())?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| ())?;
+    let a: web_sys::HtmlElement = document().create_element("a").map_err(|_| ())?.dyn_into().map_err(|_| ())?;
+    let _ = a.set_attribute("href", &url);
+    let _ = a.set_attribute("download", name);
+    a.click();
+    set_timeout(move || drop(web_sys::Url::revoke_object_url(&url)), std::time::Duration::from_secs(5));
+    Ok(())
+}
