@@ -3,3 +3,4 @@ pub mod catalog;
 pub mod url_state;
 pub mod search;
 pub mod progress;
+pub mod setup;

@@ -18,7 +18,9 @@ pub const BODY_MARK: &str = "<!--techbasics:body-->";
 mod escape_html;
 pub use escape_html::escape;
 
+pub mod print;
 pub mod search;
+pub mod storyboard;
 
 /// One page to write: its path under dist/ and its HTML.
 #[derive(Debug)]
@@ -322,6 +324,17 @@ pub fn pages(template: &Template) -> Vec<Page> {
     for w in crate::kit::catalog::WIDGETS {
         out.push(Page { path: format!("embed/{}/index.html", w.id), html: embed(template, w) });
     }
+    out.push(Page {
+        path: "print/index.html".into(),
+        html: page(
+            template,
+            &format!("The whole guide · {SITE}"),
+            "Every chapter of techbasics on one page, with each widget as a storyboard of key frames, for reading in one sitting or printing.",
+            Some("print/"),
+            &[],
+            shell(template, &print::main_html(), None),
+        ),
+    });
     let mut sitemap = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     sitemap.push_str(&format!("  <url><loc>{}</loc></url>\n", escape(&template.build.url(""))));
     for ch in CHAPTERS {

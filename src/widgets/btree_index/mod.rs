@@ -8,7 +8,7 @@ use leptos::prelude::*;
 
 use crate::book::WidgetPlacement;
 use crate::kit::catalog::{ParamValue, BTREE_INDEX};
-use crate::kit::url_state;
+use crate::kit::{setup, url_state};
 use crate::sim::btree_walk::{self, layout, BTreeWalk, IndexKey, KeyType, Op};
 use crate::sim::timeline::{Timeline, TimelineConfig};
 use crate::ui::stepper::{Stepper, WidgetFrame};
@@ -20,22 +20,10 @@ const PAD: f64 = 8.0;
 /// Room above the top row for the page labels.
 const TOP: f64 = 16.0;
 
-#[derive(Clone, PartialEq)]
-struct Setup {
-    order: usize,
-    unique: bool,
-    keytype: KeyType,
-    keys: Vec<IndexKey>,
-    ops: Vec<Op<IndexKey>>,
-}
+type Setup = setup::BTree;
 
 fn timeline_for(s: &Setup) -> Timeline<BTreeWalk<IndexKey>> {
-    let walk = if s.unique {
-        BTreeWalk::new(btree_walk::record(s.order, &s.keys, &s.ops))
-    } else {
-        BTreeWalk::new(btree_walk::record_non_unique(s.order, &s.keys, &s.ops))
-    };
-    Timeline::new(walk, TimelineConfig { checkpoint_every: 32, max_steps: 50_000 })
+    Timeline::new(BTreeWalk::new(s.frames()), TimelineConfig { checkpoint_every: 32, max_steps: 50_000 })
 }
 
 fn keys_to_string(keys: &[IndexKey]) -> String {
@@ -47,26 +35,12 @@ pub fn BTreeIndex(placement: &'static WidgetPlacement) -> impl IntoView {
     let spec = &BTREE_INDEX;
     let state = url_state::read(spec, placement.instance, placement.settings, &crate::ui::browser::query_pairs());
     let mut notices = state.notices.clone();
-    let keytype = KeyType::from_name(state.text("keytype").unwrap_or("int"));
-    // Settings that parse as a type but not as keys or operations fall back to the catalog's
-    // default keys (whole numbers) and no operations, with a notice.
-    let (keytype, keys, ops) = match (
-        btree_walk::parse_keys(state.text("keys").unwrap_or(""), keytype),
-        btree_walk::parse_ops(state.text("ops").unwrap_or(""), keytype),
-    ) {
-        (Ok(k), Ok(o)) => (keytype, k, o),
-        (Err(e), _) | (_, Err(e)) => {
-            notices.push(url_state::Notice { key: "keys/ops".into(), message: e });
-            let default_keys = spec.param("keys").map_or("", |p| p.default);
-            (KeyType::Int, btree_walk::parse_keys(default_keys, KeyType::Int).unwrap_or_default(), Vec::new())
-        }
-    };
-    let unique = !matches!(state.get("unique"), Some(ParamValue::Flag(false)));
-    let setup = RwSignal::new(Setup { order: state.int("order").unwrap_or(4) as usize, unique, keytype, keys, ops });
+    let setup0 = setup::btree(spec, &state, &mut notices);
+    let with_scan = setup0.with_scan;
+    let setup = RwSignal::new(setup0);
     let timeline = RwSignal::new(timeline_for(&setup.get_untracked()));
     timeline.update(|t| t.seek(state.int("step").unwrap_or(0) as usize));
     let notices = RwSignal::new(notices);
-    let with_scan = !matches!(state.get("scan"), Some(ParamValue::Flag(false)));
     let input = RwSignal::new(String::new());
     let seed = RwSignal::new(state.int("seed").unwrap_or(1) as u64);
     let message = RwSignal::new(None::<String>);

@@ -11,7 +11,7 @@ use leptos::prelude::*;
 
 use crate::book::WidgetPlacement;
 use crate::kit::catalog::DNS_LOOKUP;
-use crate::kit::url_state;
+use crate::kit::{setup, url_state};
 use crate::sim::dns::resolver::{Actor, Cache, HopKind, Which};
 use crate::sim::dns::wire::{Name, RType, Span};
 use crate::sim::dns::world::{Role, World, SAMPLES};
@@ -46,14 +46,7 @@ pub fn DnsLookup(placement: &'static WidgetPlacement) -> impl IntoView {
     let instance = placement.instance;
     let state = url_state::read(spec, instance, placement.settings, &crate::ui::browser::query_pairs());
     let mut notices = state.notices.clone();
-    let ops0 = match dns::parse_ops(state.text("ops").unwrap_or("")) {
-        Ok(ops) => ops,
-        Err(e) => {
-            notices.push(url_state::Notice { key: "ops".into(), message: e });
-            Vec::new()
-        }
-    };
-    let seed = state.int("seed").unwrap_or(1) as u64;
+    let (seed, ops0) = setup::dns(&state, &mut notices);
     let ops = RwSignal::new(ops0);
     let timeline = RwSignal::new(timeline_for(seed, &ops.get_untracked()));
     timeline.update(|t| t.seek(state.int("step").unwrap_or(0) as usize));

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::book::WidgetPlacement;
 use crate::kit::catalog::{self, JSON_INSPECTOR, JSON_MAX_CHARS, JSON_PRESETS};
-use crate::kit::url_state;
+use crate::kit::{setup, url_state};
 use crate::sim::json::{self, Focus, JsonWalk, TokenKind};
 use crate::sim::timeline::{Timeline, TimelineConfig};
 use crate::ui::stepper::{Stepper, WidgetFrame};
@@ -21,11 +21,11 @@ fn timeline_for(text: &str) -> Timeline<JsonWalk> {
 pub fn JsonInspector(placement: &'static WidgetPlacement) -> impl IntoView {
     let spec = &JSON_INSPECTOR;
     let state = url_state::read(spec, placement.instance, placement.settings, &crate::ui::browser::query_pairs());
-    let preset = RwSignal::new(state.text("preset").unwrap_or("order").to_string());
-    let custom = state.text("input").unwrap_or("").to_string();
     // A custom text, when given, replaces the preset.
-    let text = RwSignal::new(if custom.is_empty() { json::preset(&preset.get_untracked()).to_string() } else { custom.clone() });
-    let edited = RwSignal::new(!custom.is_empty());
+    let (preset0, text0, edited0) = setup::json_text(&state);
+    let preset = RwSignal::new(preset0);
+    let text = RwSignal::new(text0);
+    let edited = RwSignal::new(edited0);
     let input_error = RwSignal::new(None::<String>);
     let timeline = RwSignal::new(timeline_for(&text.get_untracked()));
     let start_step = state.int("step").unwrap_or(0) as usize;

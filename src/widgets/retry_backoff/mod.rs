@@ -9,7 +9,8 @@ use leptos::prelude::*;
 
 use crate::book::WidgetPlacement;
 use crate::kit::catalog::{ParamValue, RETRY_BACKOFF};
-use crate::kit::url_state::{self, Notice};
+use crate::kit::setup;
+use crate::kit::url_state;
 use crate::sim::group;
 use crate::sim::retry::{fmt_time, Config, Outcome, Replay, Run, Sim, Slice, Strategy, Summary, MAX_STEPS};
 use crate::sim::timeline::{Timeline, TimelineConfig};
@@ -262,25 +263,7 @@ pub fn RetryBackoff(placement: &'static WidgetPlacement) -> impl IntoView {
     let baseline = url_state::read(spec, instance, placement.settings, &[]);
     let mut notices = state.notices.clone();
 
-    let mut cfg = Config::default();
-    for (key, value) in &state.values {
-        match value {
-            ParamValue::Int(n) => {
-                cfg.set(key, *n);
-            }
-            ParamValue::Flag(b) => {
-                cfg.set(key, i64::from(*b));
-            }
-            _ => {}
-        }
-    }
-    cfg.strategy = state.text("strategy").and_then(Strategy::from_name).unwrap_or(cfg.strategy);
-    cfg.seed = state.int("seed").unwrap_or(1) as u64;
-    if let Err(why) = cfg.validate() {
-        notices.push(Notice { key: "settings".into(), message: format!("{why} The default scenario is shown instead.") });
-        cfg = Config { seed: cfg.seed, ..Config::default() };
-    }
-    let compare0 = state.text("compare").and_then(Strategy::from_name);
+    let (cfg, compare0) = setup::retry(&state, &mut notices);
 
     let applied = RwSignal::new((cfg.clone(), compare0));
     let raw: RwSignal<Vec<(&'static str, String)>> =

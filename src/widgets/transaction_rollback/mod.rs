@@ -6,29 +6,16 @@ use leptos::prelude::*;
 
 use crate::book::WidgetPlacement;
 use crate::kit::catalog::TRANSACTION_ROLLBACK;
-use crate::kit::url_state;
+use crate::kit::{setup, url_state};
 use crate::sim::timeline::{Timeline, TimelineConfig};
-use crate::sim::txn::scenarios::{self, Anomaly, CrashConfig, Frame, IsoConfig, Phase, Story, TxnWalk};
+use crate::sim::txn::scenarios::{Anomaly, Phase, Story, TxnWalk};
 use crate::sim::txn::Level;
 use crate::ui::stepper::{Stepper, WidgetFrame};
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Setup {
-    isolation: bool,
-    crash: CrashConfig,
-    iso: IsoConfig,
-}
-
-fn frames_for(s: &Setup) -> Vec<Frame> {
-    if s.isolation {
-        scenarios::record_isolation(&s.iso).0
-    } else {
-        scenarios::record_crash(&s.crash)
-    }
-}
+type Setup = setup::Txn;
 
 fn timeline_for(s: &Setup) -> Timeline<TxnWalk> {
-    Timeline::new(TxnWalk::new(frames_for(s)), TimelineConfig::default())
+    Timeline::new(TxnWalk::new(s.frames()), TimelineConfig::default())
 }
 
 fn value(v: Option<i64>) -> String {
@@ -40,29 +27,7 @@ pub fn TransactionRollback(placement: &'static WidgetPlacement) -> impl IntoView
     let spec = &TRANSACTION_ROLLBACK;
     let state = url_state::read(spec, placement.instance, placement.settings, &crate::ui::browser::query_pairs());
     let mut notices = state.notices.clone();
-    let crash = CrashConfig {
-        story: Story::from_key(state.text("story").unwrap_or("")).unwrap_or(Story::Transfer),
-        amount: state.int("amount").unwrap_or(100),
-        from: state.text("from").unwrap_or("A").to_string(),
-        to: state.text("to").unwrap_or("B").to_string(),
-        qty: state.int("qty").unwrap_or(1),
-        crash_after: state.int("crash").filter(|c| *c >= 0).map(|c| c as usize),
-    };
-    let iso = IsoConfig {
-        anomaly: Anomaly::from_key(state.text("anomaly").unwrap_or("")).unwrap_or(Anomaly::LostUpdate),
-        level: Level::from_key(state.text("level").unwrap_or("")).unwrap_or(Level::ReadCommitted),
-        interleaving: state.text("order").filter(|o| !o.is_empty()).map(str::to_string),
-    };
-    let mut setup0 = Setup { isolation: state.text("mode") == Some("isolation"), crash, iso };
-    // Settings that pass the catalog but not the engine's own checks fall back, with a notice.
-    if let Err(e) = setup0.crash.validate() {
-        notices.push(url_state::Notice { key: "story".into(), message: e });
-        setup0.crash = CrashConfig { story: setup0.crash.story, ..CrashConfig::default() };
-    }
-    if let Err(e) = setup0.iso.validate() {
-        notices.push(url_state::Notice { key: "order".into(), message: e });
-        setup0.iso.interleaving = None;
-    }
+    let setup0 = setup::txn(&state, &mut notices);
     let setup = RwSignal::new(setup0.clone());
     let timeline = RwSignal::new(timeline_for(&setup0));
     timeline.update(|t| t.seek(state.int("step").unwrap_or(0) as usize));
