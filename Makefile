@@ -54,8 +54,11 @@ test-subpath:
 size:
 	node scripts/size-report.mjs
 
-bench:
+# Engine ratios (native), sizes, then Lighthouse per page and each widget's worst long task.
+bench: setup build-dist
 	cargo bench --bench engines
+	node scripts/size-report.mjs
+	node scripts/bench.mjs
 
 clean:
 	rm -rf dist dist-sub target/wasm32-unknown-unknown

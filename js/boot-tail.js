@@ -21,6 +21,8 @@
     bar.appendChild(b);
     document.body.appendChild(bar);
   }
+  // After the page has loaded, so the precache never competes with the page's own files.
+  function register() {
   navigator.serviceWorker.register(base + "sw.js", { scope: base }).then(function (reg) {
     if (reg.waiting && navigator.serviceWorker.controller) offer(reg.waiting);
     reg.addEventListener("updatefound", function () {
@@ -31,18 +33,47 @@
       });
     });
   }).catch(function () {});
+  }
+  if (document.readyState === "complete") setTimeout(register, 0);
+  else addEventListener("load", function () { setTimeout(register, 0); });
   navigator.serviceWorker.addEventListener("controllerchange", function () {
     if (accepted) location.reload();
   });
 })();
 
-// Widget bundles: each page preloads the bundles of the widgets it shows (see site.rs);
-// start each one. A bundle that fails to load leaves its placeholder's message in place.
-document.querySelectorAll("link[data-bundle-wasm]").forEach(function (link) {
-  import(link.href)
-    .then(function (m) { return m.default({ module_or_path: link.getAttribute("data-bundle-wasm") }); })
-    .catch(function (e) { console.error("techbasics: a widget bundle failed to start", e); });
-});
+// Widget bundles: each page preloads the bundles of the widgets it shows (see site.rs), and
+// starts each one when one of its widgets comes near the screen, so a widget further down
+// costs the first paint nothing. A bundle that fails to load leaves its placeholder's
+// message in place. (Browser tests set __techbasicsEager to start every bundle at once.)
+(function () {
+  function start(link) {
+    if (link.hasAttribute("data-started")) return;
+    link.setAttribute("data-started", "");
+    import(link.href)
+      .then(function (m) { return m.default({ module_or_path: link.getAttribute("data-bundle-wasm") }); })
+      .catch(function (e) { console.error("techbasics: a widget bundle failed to start", e); });
+  }
+  var links = Array.prototype.slice.call(document.querySelectorAll("link[data-bundle-wasm]"));
+  if (!links.length) return;
+  if (window.__techbasicsEager || !("IntersectionObserver" in window)) {
+    links.forEach(start);
+    return;
+  }
+  var observer = new IntersectionObserver(function (entries) {
+    entries.forEach(function (e) {
+      if (!e.isIntersecting) return;
+      var widget = e.target.getAttribute("data-for");
+      links.forEach(function (link) {
+        if ((link.getAttribute("data-widgets") || "").split(" ").indexOf(widget) >= 0) start(link);
+      });
+    });
+  }, { rootMargin: "300px 0px" });
+  document.querySelectorAll("[data-mount]").forEach(function (el) { observer.observe(el); });
+  // A link to a fragment may land past a widget: start everything once the page is idle.
+  addEventListener("load", function () {
+    setTimeout(function () { if (location.hash) links.forEach(start); }, 0);
+  });
+})();
 
 // Search: its code and its index load the first time a reader opens it (the header's button,
 // or `/` or `s` outside a form field), never with the page. The dialog opens at once; the
@@ -83,4 +114,5 @@ document.querySelectorAll("link[data-bundle-wasm]").forEach(function (link) {
   });
   var close = document.querySelector("[data-testid=search-close]");
   if (close) close.addEventListener("click", function () { dialog.close(); });
+  dialog.setAttribute("data-loader", "");
 })();

@@ -105,10 +105,11 @@ fn page(t: &Template, title: &str, description: &str, path: Option<&str>, widget
     let mut head = head(&t.build, title, description, path);
     for b in t.bundles_for(widgets) {
         head.push_str(&format!(
-            "\n  <link rel=\"modulepreload\" href=\"{base}{js}\" data-bundle-wasm=\"{base}{wasm}\">\n  <link rel=\"preload\" href=\"{base}{wasm}\" as=\"fetch\" type=\"application/wasm\" crossorigin=\"anonymous\">",
+            "\n  <link rel=\"modulepreload\" href=\"{base}{js}\" data-bundle-wasm=\"{base}{wasm}\" data-widgets=\"{ids}\">",
             base = escape(book::BASE),
             js = escape(&b.js),
             wasm = escape(&b.wasm),
+            ids = escape(&b.widgets.join(" ")),
         ));
     }
     t.html.replacen(HEAD_MARK, &head, 1).replacen(BODY_MARK, &body, 1)
@@ -385,8 +386,7 @@ mod tests {
         let pages = pages(&t);
         let html = |path: &str| pages.iter().find(|p| p.path == path).unwrap().html.clone();
         let json = html("apis/json/index.html");
-        assert!(json.contains("<link rel=\"modulepreload\" href=\"/bundles/json-1.js\" data-bundle-wasm=\"/bundles/json-1_bg.wasm\">"));
-        assert!(json.contains("<link rel=\"preload\" href=\"/bundles/json-1_bg.wasm\" as=\"fetch\" type=\"application/wasm\" crossorigin=\"anonymous\">"));
+        assert!(json.contains("<link rel=\"modulepreload\" href=\"/bundles/json-1.js\" data-bundle-wasm=\"/bundles/json-1_bg.wasm\" data-widgets=\"json-inspector\">"));
         assert_eq!(json.matches("data-bundle-wasm").count(), 1);
         let growth = html("scaling/growth/index.html");
         assert_eq!(growth.matches("data-bundle-wasm").count(), 1, "a page with two widgets loads their shared bundle");

@@ -33,6 +33,7 @@ for (const scheme of ["light", "dark"]) {
       if (await summary.count()) await summary.click();
       if (path === "/") {
         // The search dialog open, with results; the landing page's progress panel is shown.
+        await page.waitForSelector("[data-testid=search][data-loader]", { state: "attached" });
         await page.keyboard.press("/");
         await page.waitForSelector("[data-testid=search][data-ready]");
         await page.keyboard.type("index");

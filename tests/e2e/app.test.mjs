@@ -340,3 +340,17 @@ test("a widget that panics is replaced by a notice, and the rest of the page kee
   await page.waitForURL(/\/apis\/requests$/);
   await page.context().close();
 });
+
+test("a widget's bundle starts only when the widget nears the screen", async () => {
+  const ctx = await site.browser.newLazyContext({ viewport: { width: 360, height: 640 } });
+  const page = await ctx.newPage();
+  await page.goto(site.origin + "/databases/transactions");
+  await page.waitForLoadState("load");
+  await page.waitForTimeout(500);
+  assert.equal(await page.locator("link[data-bundle-wasm][data-started]").count(), 0, "nothing started while the widget is far below");
+  assert.equal(await page.locator("[data-mount] [data-widget]").count(), 0);
+  await page.locator("[data-mount]").first().scrollIntoViewIfNeeded();
+  await page.waitForSelector("[data-mount] [data-widget]");
+  assert.equal(await page.locator("link[data-bundle-wasm][data-started]").count(), 1);
+  await ctx.close();
+});

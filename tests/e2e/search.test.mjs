@@ -7,6 +7,8 @@ import { eventually, useSite } from "./harness.mjs";
 
 const site = useSite();
 const results = (p) => p.locator("[data-testid=search-results] li a");
+/** The page's loader listens for `/` and `s` once it has run. */
+const loaderReady = (p) => p.waitForSelector("[data-testid=search][data-loader]", { state: "attached" });
 
 /** Types `text` one key at a time, and returns each keystroke's search time in ms. */
 async function typeTimed(page, text) {
@@ -30,6 +32,7 @@ test("nothing of search loads with the page; `/` opens it and loads it", async (
   await page.waitForTimeout(300);
   const early = await page.evaluate(() => performance.getEntriesByType("resource").map((e) => e.name));
   assert.ok(!early.some((u) => /search-/.test(u)), `no search file before opening: ${early.filter((u) => /search/.test(u))}`);
+  await loaderReady(page);
   await page.keyboard.press("/");
   assert.ok(await page.locator("[data-testid=search]").evaluate((d) => d.open), "the dialog opened");
   assert.equal(await page.evaluate(() => document.activeElement.id), "search-input", "focus is in the box");
@@ -91,6 +94,7 @@ test("Escape closes search and returns focus; the close button works", async () 
 
 test("a hostile query is only text, and a long one is cut without a hang", async () => {
   const page = await site.open("/");
+  await loaderReady(page);
   await page.keyboard.press("/");
   await page.waitForSelector("[data-testid=search][data-ready]");
   await page.evaluate(() => { window.__pwned = 0; });
@@ -112,6 +116,7 @@ test("search works offline once the guide is cached", async () => {
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
   await ctx.setOffline(true);
   await page.goto(site.origin + "/scaling/distribution");
+  await loaderReady(page);
   await page.keyboard.press("/");
   const ready = await page.waitForSelector("[data-testid=search][data-ready]", { timeout: 10000 }).catch(() => null);
   assert.ok(ready, `search loaded offline: ${await page.textContent("#search-status")} ${page.seen}`);

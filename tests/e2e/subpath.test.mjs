@@ -20,7 +20,7 @@ after(async () => {
 });
 
 test("under /guide/, links, assets, widgets and the 404 page all work", { skip: !DIST && "run by make test-subpath" }, async () => {
-  const page = await browser.newPage();
+  const page = await (await browser.newContext()).newPage();
   const problems = [];
   page.on("console", (m) => {
     if ((m.type() === "error" || m.type() === "warning") && !/status of 404/.test(m.text())) problems.push(m.text());

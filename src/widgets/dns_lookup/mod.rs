@@ -309,7 +309,7 @@ fn Caches(timeline: RwSignal<Timeline<DnsWalk>>) -> impl IntoView {
     let block = move |which: Which, title: &'static str| {
         view! {
             <div class="dns-cache" data-cache=which.label()>
-                <h4>{title}</h4>
+                <h3>{title}</h3>
                 {move || {
                     let rows = list(which);
                     if rows.is_empty() {

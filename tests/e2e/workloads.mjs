@@ -1,0 +1,115 @@
+// Each widget driven at its largest documented setting, with every long task recorded by a
+// PerformanceObserver. Used by longtasks.test.mjs (the DNS and JSON widgets; the B-tree,
+// retry and transactions files test their own) and by `make bench`, which prints all five.
+
+const OBSERVE = () => {
+  window.__long = [];
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) window.__long.push({ start: e.startTime, duration: e.duration });
+  }).observe({ type: "longtask", buffered: true });
+};
+
+/** Long tasks that started after `t0`. */
+const since = (page, t0) => page.evaluate((t) => window.__long.filter((e) => e.start >= t), t0);
+const now = (page) => page.evaluate(() => performance.now());
+const stepCount = (page) => page.textContent("[data-testid=step-count]");
+
+async function toEndAndBack(page) {
+  await page.focus("[data-widget]");
+  await page.keyboard.press("End");
+  await page.waitForFunction(() => { const m = document.querySelector("[data-testid=step-count]").textContent.match(/^Step (\d+) of (\d+)$/); return m && m[1] === m[2]; });
+  for (let i = 0; i < 5; i++) await page.keyboard.press("ArrowLeft");
+  await page.keyboard.press("Home");
+  await page.waitForFunction(() => /^Step 0 of/.test(document.querySelector("[data-testid=step-count]").textContent));
+}
+
+/** A JSON document of about `n` characters: nested objects and arrays of every type. */
+function bigJson(n) {
+  const items = [];
+  let len = 2;
+  for (let i = 0; len < n - 120; i++) {
+    const item = `{"id": ${i}, "name": "item \\u00e9 ${i}", "price": ${i}.5e1, "tags": ["a", "b"], "ok": ${i % 2 === 0}, "note": null}`;
+    items.push(item);
+    len += item.length + 2;
+  }
+  return `{"items": [${items.join(", ")}]}`;
+}
+
+export const WORKLOADS = [
+  {
+    widget: "json-inspector",
+    label: "a 20,000-character document, read to its end and back",
+    async run(page, origin) {
+      await page.addInitScript(OBSERVE);
+      await page.goto(origin + "/embed/json-inspector/");
+      await page.waitForSelector("[data-testid=json-input]");
+      const text = bigJson(20000);
+      const t0 = await now(page);
+      await page.fill("[data-testid=json-input]", text);
+      await page.waitForFunction((n) => { const m = document.querySelector("[data-testid=step-count]").textContent.match(/of (\d+)$/); return m && Number(m[1]) > n; }, 1000);
+      await toEndAndBack(page);
+      return since(page, t0);
+    },
+  },
+  {
+    widget: "dns-lookup",
+    label: "40 operations (every sample lookup, clock moves) replayed to the end and back",
+    async run(page, origin) {
+      const names = ["example.com/A", "www.example.com/A", "example.com/AAAA", "www.example.org/A", "example.com/MX", "example.com/TXT", "v1.api.example.io/A", "nope.example.com/A", "mail.example.com/AAAA", "example.dev/A"];
+      const ops = [];
+      for (let i = 0; ops.length < 40; i++) ops.push(i % 4 === 3 ? "advance:3600" : `lookup:${names[i % names.length]}`);
+      await page.addInitScript(OBSERVE);
+      const t0 = 0;
+      await page.goto(`${origin}/embed/dns-lookup/?dns-lookup.ops=${encodeURIComponent(ops.join(";"))}`);
+      await page.waitForSelector("[data-widget=dns-lookup]");
+      await page.waitForFunction(() => /^Step 0 of \d{3,}$/.test(document.querySelector("[data-testid=step-count]")?.textContent ?? ""));
+      await toEndAndBack(page);
+      return since(page, t0);
+    },
+  },
+  {
+    widget: "transaction-rollback",
+    label: "the order story crashed after each step, each replayed to the end",
+    async run(page, origin) {
+      await page.addInitScript(OBSERVE);
+      await page.goto(origin + "/embed/transaction-rollback/?transaction-rollback.story=order");
+      await page.waitForSelector("[data-testid=txn-crash]");
+      const t0 = await now(page);
+      const values = await page.$$eval("[data-testid=txn-crash] option", (os) => os.map((o) => o.value));
+      for (const v of values) {
+        await page.selectOption("[data-testid=txn-crash]", v);
+        await toEndAndBack(page);
+      }
+      return since(page, t0);
+    },
+  },
+  {
+    widget: "retry-backoff",
+    label: "10,000 clients, two strategies, played to the end",
+    async run(page, origin) {
+      await page.addInitScript(OBSERVE);
+      await page.goto(origin + "/embed/retry-backoff/?retry-backoff.clients=10000&retry-backoff.capacity=2000");
+      await page.waitForSelector("[data-testid=retry-took]", { timeout: 60000 });
+      const t0 = 0;
+      await toEndAndBack(page);
+      return since(page, t0);
+    },
+  },
+  {
+    widget: "btree-index",
+    label: "1,000,000 rows built and scanned; the stepper to its end",
+    async run(page, origin) {
+      await page.addInitScript(OBSERVE);
+      await page.goto(origin + "/embed/btree-index/");
+      await page.waitForSelector("[data-testid=scan-size]");
+      const t0 = await now(page);
+      await page.selectOption("[data-testid=scan-size]", "1000000");
+      await page.click("[data-testid=scan-build]");
+      await page.waitForSelector("[data-testid=scan-ready]", { timeout: 120000 });
+      await page.click("[data-testid=scan-run]");
+      await page.waitForTimeout(500);
+      await toEndAndBack(page);
+      return since(page, t0);
+    },
+  },
+];
