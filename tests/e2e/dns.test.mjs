@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
-import { useSite } from "./harness.mjs";
+import { eventually, useSite } from "./harness.mjs";
 
 const site = useSite();
 const W = "[data-widget=dns-lookup][data-instance=dns]";
@@ -57,7 +57,8 @@ test("a warm lookup is answered by the browser's cache; after the TTL it asks ag
   await page.focus(W);
   await page.keyboard.press("End");
   assert.match(await narration(page), /through the recursive resolver/);
-  const trace = await page.evaluate((sel) => document.querySelector(sel).textContent, `${W} [data-testid=dns-trace]`);
+  await page.click(`${W} details.dns-trace summary`);
+  const trace = await eventually(() => page.evaluate((sel) => document.querySelector(sel).textContent, `${W} [data-testid=dns-trace]`), /ns1/);
   assert.match(trace, /ns1\.example\.com/);
   assert.match(page.url(), /dns\.ops=lookup%3Awww\.example\.com%2FA%3Blookup%3Awww\.example\.com%2FA%3Badvance%3A3600/);
   assert.deepEqual(page.seen, []);

@@ -10,6 +10,9 @@ use crate::sim::json::{self, Focus, JsonWalk, TokenKind};
 use crate::sim::timeline::{Timeline, TimelineConfig};
 use crate::ui::stepper::{Stepper, WidgetFrame};
 
+/// Bytes of source shown on each side of the mark.
+const SOURCE_WINDOW: usize = 1_500;
+
 /// Rows of the values table; older rows are summarised.
 const TABLE_ROWS: usize = 10;
 
@@ -74,7 +77,9 @@ pub fn JsonInspector(placement: &'static WidgetPlacement) -> impl IntoView {
         }
         input_error.set(None);
         edited.set(true);
-        load(value, true);
+        // Reading and redrawing go in a task of their own, after the browser has laid out the
+        // edited text: with 20,000 characters, the two in one task would pass 50 ms.
+        set_timeout(move || load(value, true), std::time::Duration::ZERO);
     };
 
     let textarea_id = format!("{}-text", placement.instance);
@@ -92,6 +97,7 @@ pub fn JsonInspector(placement: &'static WidgetPlacement) -> impl IntoView {
                     <textarea
                         id=textarea_id
                         rows="8"
+                        wrap="off"
                         spellcheck="false"
                         autocomplete="off"
                         data-testid="json-input"
@@ -138,7 +144,13 @@ fn SourceView(text: RwSignal<String>, timeline: RwSignal<Timeline<JsonWalk>>) ->
                 _ => (0, 0, "mark-token"),
             };
             let (start, end) = (start.min(src.len()), end.min(src.len()));
-            (src[..start].to_string(), src[start..end].to_string(), src[end..].to_string(), class)
+            // A long document shows a window around the mark: laying out 20,000 characters on
+            // every step would take longer than a frame.
+            let from = src.floor_char_boundary(start.saturating_sub(SOURCE_WINDOW));
+            let to = src.ceil_char_boundary((end + SOURCE_WINDOW).min(src.len()));
+            let before = format!("{}{}", if from > 0 { "… " } else { "" }, &src[from..start]);
+            let after = format!("{}{}", &src[end..to], if to < src.len() { " …" } else { "" });
+            (before, src[start..end].to_string(), after, class)
         })
     };
     view! {
