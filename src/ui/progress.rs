@@ -6,7 +6,6 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use leptos::ev;
 use leptos::prelude::*;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
@@ -92,51 +91,56 @@ pub fn wire() {
     }
 }
 
-/// The heading the reader is under: the last section heading above the top fifth of the view.
-fn current_section() -> (String, String) {
-    let Ok(list) = document().query_selector_all("article.chapter h2[id], article.chapter h3[id]") else { return Default::default() };
-    let line = window().inner_height().ok().and_then(|v| v.as_f64()).unwrap_or(800.0) * 0.2;
-    let mut at = (String::new(), String::new());
-    for i in 0..list.length() {
-        let Some(h) = list.item(i).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) else { continue };
-        if h.get_bounding_client_rect().top() > line {
-            break;
-        }
-        let text = h.first_child().and_then(|t| t.text_content()).unwrap_or_default();
-        at = (h.id(), text.trim().to_string());
-    }
-    at
+/// The section headings of the chapter, in order.
+fn headings() -> Vec<web_sys::Element> {
+    let Ok(list) = document().query_selector_all("article.chapter h2[id], article.chapter h3[id]") else { return Vec::new() };
+    (0..list.length()).filter_map(|i| list.item(i)?.dyn_into().ok()).collect()
+}
+
+fn heading_text(h: &web_sys::Element) -> String {
+    h.first_child().and_then(|t| t.text_content()).unwrap_or_default().trim().to_string()
 }
 
 fn wire_chapter(progress: Shared, chapter: String) {
     let record = {
         let (progress, chapter) = (progress.clone(), chapter.clone());
-        move || {
-            let (section, heading) = current_section();
+        move |section: String, heading: String| {
             let mut p = progress.borrow_mut();
-            let changed = p.last.as_ref().is_none_or(|l| l.chapter != chapter || l.section != section);
-            if changed {
+            if p.last.as_ref().is_none_or(|l| l.chapter != chapter || l.section != section) {
                 p.visit(&chapter, &section, &heading);
                 save(&p);
             }
         }
     };
-    record();
-    // Scrolling records the place at most every 300 ms.
-    let pending = Rc::new(std::cell::Cell::new(false));
-    let _ = window_event_listener(ev::scroll, move |_| {
-        if pending.replace(true) {
-            return;
+    let top = record.clone();
+    top(String::new(), String::new());
+    // The reader is under the last heading that has passed the top fifth of the screen. An
+    // observer reports headings crossing that line, so scrolling never forces a layout.
+    let list = headings();
+    // Whether each heading is above the line, as last reported; they are in page order, so
+    // the reader is under the last one that is.
+    let mut above = vec![false; list.len()];
+    let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+        for e in entries.iter() {
+            let Ok(e) = e.dyn_into::<web_sys::IntersectionObserverEntry>() else { continue };
+            let line = e.root_bounds().map_or(0.0, |r| r.bottom());
+            if let Some(i) = list.iter().position(|h| *h == e.target()) {
+                above[i] = e.bounding_client_rect().top() < line;
+            }
         }
-        let (pending, record) = (pending.clone(), record.clone());
-        set_timeout(
-            move || {
-                pending.set(false);
-                record();
-            },
-            std::time::Duration::from_millis(300),
-        );
+        match above.iter().rposition(|a| *a).and_then(|i| list.get(i)) {
+            Some(h) => record(h.id(), heading_text(h)),
+            None => record(String::new(), String::new()),
+        }
     });
+    let options = web_sys::IntersectionObserverInit::new();
+    options.set_root_margin("0px 0px -80% 0px");
+    if let Ok(observer) = web_sys::IntersectionObserver::new_with_options(callback.as_ref().unchecked_ref(), &options) {
+        for h in headings() {
+            observer.observe(&h);
+        }
+    }
+    callback.forget();
 
     let (Some(button), Some(wrap)) = (find("[data-testid=mark-done]"), find(".chapter-done")) else { return };
     wrap.set_hidden(false);

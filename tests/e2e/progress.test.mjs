@@ -11,25 +11,26 @@ const stored = (p) => p.evaluate(() => localStorage.getItem("techbasics.progress
 
 test("reading place and read chapters persist across reloads and show on the landing page", async () => {
   const ctx = await site.browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await site.open("/databases/indexes", { context: ctx });
-  await page.locator("#what-to-index").scrollIntoViewIfNeeded();
-  await page.evaluate(() => document.getElementById("what-to-index").scrollIntoView());
-  await eventually(() => stored(page), /what-to-index/);
+  const page = await site.open("/web/client-server", { context: ctx });
+  // Marking the chapter read scrolls to its end; then the reader goes back up to a section.
   await page.click("[data-testid=mark-done]");
   assert.equal(await page.getAttribute("[data-testid=mark-done]", "aria-pressed"), "true");
-  assert.ok(await page.locator('#toc a[href="/databases/indexes"][data-done]').count(), "the contents show it read");
+  assert.ok(await page.locator('#toc a[href="/web/client-server"][data-done]').count(), "the contents show it read");
+  await eventually(() => stored(page), /check-yourself/);
+  await page.evaluate(() => document.getElementById("requests-and-responses").scrollIntoView());
+  await eventually(() => stored(page), /requests-and-responses/);
 
   await page.goto(site.origin + "/");
   await page.waitForSelector("[data-testid=continue]:not([hidden])");
-  assert.equal(await page.textContent("[data-testid=continue] a"), "Indexes › What to index");
-  assert.equal(await page.getAttribute("[data-testid=continue] a", "href"), "/databases/indexes#what-to-index");
+  assert.equal(await page.textContent("[data-testid=continue] a"), "Clients and servers › Requests and responses");
+  assert.equal(await page.getAttribute("[data-testid=continue] a", "href"), "/web/client-server#requests-and-responses");
   assert.match(await page.textContent("[data-testid=progress-summary]"), /^1 of \d+ chapters marked as read/);
-  assert.match(await page.textContent('#toc a[href="/databases/indexes"]'), /\(read\)/, "screen readers hear it too");
+  assert.match(await page.textContent('#toc a[href="/web/client-server"]'), /\(read\)/, "screen readers hear it too");
 
   await page.reload();
   await page.waitForSelector("[data-testid=continue]:not([hidden])");
   await page.click("[data-testid=continue] a");
-  await page.waitForURL(/#what-to-index$/);
+  await page.waitForURL(/#requests-and-responses$/);
   assert.equal(await page.getAttribute("[data-testid=mark-done]", "aria-pressed"), "true", "still read after reloads");
   assert.deepEqual(page.seen, []);
   await ctx.close();
