@@ -69,6 +69,10 @@ fn paint_toc(p: &Progress) {
 }
 
 pub fn wire() {
+    // Embeds use no storage, and have no contents to mark.
+    if document().document_element().is_some_and(|d| d.has_attribute("data-embed")) {
+        return;
+    }
     let known: Vec<String> = chapters().into_iter().map(|(k, _)| k).collect();
     let is_known = move |c: &str| known.iter().any(|k| k == c);
     // A store that is not valid progress (edited by hand, an old format) is dropped.

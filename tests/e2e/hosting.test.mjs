@@ -143,9 +143,16 @@ test("an embed takes its theme from the address and touches no storage", async (
   const ctx = await browser.newContext();
   await ctx.addInitScript(() => {
     if (localStorage) localStorage.setItem("techbasics.theme", "light");
+    // Count every later use of storage by the page.
+    window.__storage = 0;
+    for (const m of ["getItem", "setItem", "removeItem", "clear"]) {
+      const f = Storage.prototype[m];
+      Storage.prototype[m] = function (...a) { window.__storage++; return f.apply(this, a); };
+    }
   });
   const page = await open(ctx, "/embed/dns-lookup/?theme=dark", "[data-widget=dns-lookup]");
   assert.equal(await page.getAttribute("html", "data-theme"), "dark");
+  assert.equal(await page.evaluate(() => window.__storage), 0, "no storage read or written");
   assert.equal(await page.evaluate(() => navigator.serviceWorker.controller), null, "embeds register no service worker");
   await ctx.close();
 });

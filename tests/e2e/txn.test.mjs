@@ -15,6 +15,7 @@ const verdict = (p, w) => p.textContent(`${w} [data-testid=txn-verdict]`);
 /** Every step's narration, from the transcript (opened if it is closed). */
 async function transcript(p, w) {
   if (!(await p.locator(`${w} details.transcript`).evaluate((d) => d.open))) await p.click(`${w} details.transcript summary`);
+  await p.waitForSelector(`${w} [data-testid=transcript] li`);
   return (await p.locator(`${w} [data-testid=transcript] li`).allTextContents()).join("\n");
 }
 /** The widget rebuilds its run after every change and opens it at step 0: wait for that. */
@@ -44,7 +45,7 @@ test("a transfer crashed before its commit is durable is undone; after, it is ke
     assert.equal(rows.map(Number).reduce((a, b) => a + b, 0), 750, "the data file holds 750 in all");
   }
   // After the commit, recovery has to redo the credit that never reached the data file.
-  assert.match(await transcript(page, CRASH), /Redo record \d+: accounts\/B = 300/);
+  assert.match(await eventually(() => transcript(page, CRASH), /Redo record/), /Redo record \d+: accounts\/B = 300/);
   // Without a transaction, a crash between the statements loses money.
   await page.selectOption(`${CRASH} [data-testid=txn-story]`, "transfer-no-tx");
   await page.selectOption(`${CRASH} [data-testid=txn-crash]`, "2");
@@ -99,10 +100,10 @@ test("bad input gets a clear message; a missing account runs and is refused as a
   assert.equal(await eventually(() => page.textContent(msg), /^$/), "");
   await toEnd(page, CRASH);
   assert.match(await verdict(page, CRASH), /left no trace/);
-  assert.match(await transcript(page, CRASH), /UPDATE 0: accounts has no row Z/);
+  assert.match(await eventually(() => transcript(page, CRASH), /UPDATE 0/), /UPDATE 0: accounts has no row Z/);
   await apply("txn-amount", "600");
   await toEnd(page, CRASH);
-  assert.match(await transcript(page, CRASH), /violates check constraint "accounts_balance_check"/);
+  assert.match(await eventually(() => transcript(page, CRASH), /check constraint/), /violates check constraint "accounts_balance_check"/);
   assert.deepEqual(page.seen, []);
   await page.context().close();
 });
@@ -122,7 +123,8 @@ test("each anomaly happens at the level that allows it and is prevented at the n
     assert.match(await verdict(page, SESS), happened, anomaly);
     await page.selectOption(`${SESS} [data-testid=txn-level]`, strong);
     await toEnd(page, SESS);
-    const all = (await verdict(page, SESS)) + "\n" + (await transcript(page, SESS));
+    // The transcript redraws a moment after the run it shows is replaced.
+    const all = await eventually(async () => (await verdict(page, SESS)) + "\n" + (await transcript(page, SESS)), prevented);
     assert.match(all, prevented, `${anomaly} at ${strong}`);
   }
   // A reader's own order: run the lost update one session after the other, and nothing is lost.
