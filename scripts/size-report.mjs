@@ -3,14 +3,17 @@
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join, extname } from "node:path";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
+import { explain } from "./wasm-breakdown.mjs";
 
 const DIST = process.argv[2] ?? "dist";
 // Brotli budgets. The foundation alone measured 147.5 KB (its target was 150 KB); with the
 // widgets landing, the quality-gates issue sets 250 KB for a page's first load and 30 KB of CSS.
-const BUDGET_FIRST_LOAD = 250 * 1024;
-const BUDGET_CSS = 30 * 1024;
-// An embedded widget loads its own page, the shell and that widget's bundle only.
-const BUDGET_EMBED = 200 * 1024;
+// The environment can lower a budget (KB), which is how the size test sees a failure's report.
+const budget = (name, kb) => Number(process.env[name] ?? kb) * 1024;
+const BUDGET_FIRST_LOAD = budget("BUDGET_FIRST_LOAD_KB", 250);
+const BUDGET_CSS = budget("BUDGET_CSS_KB", 30);
+// An embedded widget loads its own page, its loader and that widget's bundle only.
+const BUDGET_EMBED = budget("BUDGET_EMBED_KB", 200);
 
 const kb = (n) => (n / 1024).toFixed(1).padStart(8);
 const measure = (buf) => ({
@@ -59,17 +62,26 @@ const loads = pages.map((page) => {
 console.log("\nFirst load per page (KB)");
 for (const l of loads) console.log(`${("first load: " + l.page).padEnd(55)} ${kb(l.raw)} ${kb(l.gzip)} ${kb(l.brotli)}`);
 const total = loads[0];
+
+/** Names a failing page's biggest files, then what its wasm files are made of, by crate and function. */
+function contributors(load) {
+  const parts = [...load.parts].sort((a, b) => b.brotli - a.brotli);
+  console.error(`Biggest contributors: ${parts.slice(0, 3).map((r) => `${r.file} ${(r.brotli / 1024).toFixed(1)} KB`).join(", ")}`);
+  for (const r of parts.filter((p) => p.kind === "wasm")) {
+    for (const line of explain(r.file, r.brotli)) console.error(line);
+  }
+}
 console.log(`  heaviest: ${total.page} = ${total.parts.map((r) => r.file).join(" + ")}`);
 if (total.brotli > BUDGET_FIRST_LOAD) {
   console.error(`\nOver budget: the first load of ${total.page} is ${(total.brotli / 1024).toFixed(1)} KB brotli; the budget is ${BUDGET_FIRST_LOAD / 1024} KB.`);
-  console.error(`Biggest contributors: ${total.parts.sort((a, b) => b.brotli - a.brotli).slice(0, 3).map((r) => `${r.file} ${(r.brotli / 1024).toFixed(1)} KB`).join(", ")}`);
+  contributors(total);
   process.exit(1);
 }
 const embeds = loads.filter((l) => l.page.startsWith("embed/"));
 const heaviestEmbed = embeds[0];
 if (heaviestEmbed && heaviestEmbed.brotli > BUDGET_EMBED) {
   console.error(`\nOver budget: the embed ${heaviestEmbed.page} loads ${(heaviestEmbed.brotli / 1024).toFixed(1)} KB brotli; the budget is ${BUDGET_EMBED / 1024} KB.`);
-  console.error(`Biggest contributors: ${heaviestEmbed.parts.sort((a, b) => b.brotli - a.brotli).slice(0, 3).map((r) => `${r.file} ${(r.brotli / 1024).toFixed(1)} KB`).join(", ")}`);
+  contributors(heaviestEmbed);
   process.exit(1);
 }
 const css = rows.filter((r) => r.kind === "css").reduce((a, r) => a + r.brotli, 0);

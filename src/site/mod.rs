@@ -102,6 +102,11 @@ fn shell(t: &Template, main: &str, current: Option<&str>) -> String {
 /// A page from the template. `widgets` are the ids of the widgets it shows: their bundles
 /// are preloaded in the head, where the loader (js/boot-tail.js) finds and starts them.
 fn page(t: &Template, title: &str, description: &str, path: Option<&str>, widgets: &[&str], body: String) -> String {
+    page_from(&t.html, t, title, description, path, widgets, body)
+}
+
+/// A page from `html`: the shell's template, or the embeds' (`Template::embed_html`).
+fn page_from(html: &str, t: &Template, title: &str, description: &str, path: Option<&str>, widgets: &[&str], body: String) -> String {
     let mut head = head(&t.build, title, description, path);
     for b in t.bundles_for(widgets) {
         head.push_str(&format!(
@@ -112,7 +117,7 @@ fn page(t: &Template, title: &str, description: &str, path: Option<&str>, widget
             ids = escape(&b.widgets.join(" ")),
         ));
     }
-    t.html.replacen(HEAD_MARK, &head, 1).replacen(BODY_MARK, &body, 1)
+    html.replacen(HEAD_MARK, &head, 1).replacen(BODY_MARK, &body, 1)
 }
 
 /// One widget bundle from `bundles/manifest.tsv` (written by scripts/bundles.sh): the
@@ -143,6 +148,10 @@ pub struct Template {
     pub build: Build,
     /// The loader's file name and content (`boot-HASH.js`).
     pub boot: (String, String),
+    /// The template of embed pages: no shell, so neither the shell's wasm nor its preloads,
+    /// and a loader (`boot-embed-HASH.js`) that only starts the widget's bundle.
+    pub embed_html: String,
+    pub boot_embed: (String, String),
     pub bundles: Vec<Bundle>,
     /// The search index's file name and content (`search-HASH.txt`).
     pub search: (String, String),
@@ -190,8 +199,34 @@ impl Template {
         let tag = format!("<script type=\"module\" src=\"{}{name}\"></script>", book::BASE);
         let mut html = format!("{}{tag}{}", &trunk_html[..start], &trunk_html[end + "</script>".len()..]);
         html = html.replacen("<html lang=\"en\">", &format!("<html lang=\"en\" data-base=\"{}\">", escape(book::BASE)), 1);
-        Ok(Template { html, build, boot: (name, content), bundles, search: search::index_file() })
+
+        // An embed shows one widget and no shell: it loads neither the shell's script nor
+        // its wasm (the files the loader names), only the boot tail that starts bundles.
+        let shell_files: Vec<&str> = loader.split('\'').skip(1).step_by(2).filter(|f| f.ends_with(".js") || f.ends_with(".wasm")).collect();
+        let embed_name = format!("boot-embed-{:016x}.js", fnv(BOOT_TAIL.as_bytes()));
+        let mut embed_html = html.replacen(&tag, &format!("<script type=\"module\" src=\"{}{embed_name}\"></script>", book::BASE), 1);
+        for f in &shell_files {
+            embed_html = drop_links_to(&embed_html, f);
+        }
+        Ok(Template { html, build, boot: (name, content), embed_html, boot_embed: (embed_name, BOOT_TAIL.to_string()), bundles, search: search::index_file() })
     }
+}
+
+/// `html` without the `<link …>` tags whose href is `file` (Trunk's preloads of the shell).
+fn drop_links_to(html: &str, file: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find("<link ") {
+        let Some(len) = rest[at..].find('>') else { break };
+        let tag = &rest[at..at + len + 1];
+        out.push_str(&rest[..at]);
+        if !tag.contains(&format!("href=\"{file}\"")) {
+            out.push_str(tag);
+        }
+        rest = &rest[at + len + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn landing(template: &Template) -> String {
@@ -300,7 +335,7 @@ fn embed(template: &Template, w: &crate::kit::catalog::WidgetSpec) -> String {
         home = escape(&template.build.url("")),
         base = escape(book::BASE),
     );
-    let html = page(template, &format!("{} · {SITE}", w.title), LANDING_DESCRIPTION, Some(&format!("embed/{}/", w.id)), &[w.id], main);
+    let html = page_from(&template.embed_html, template, &format!("{} · {SITE}", w.title), LANDING_DESCRIPTION, Some(&format!("embed/{}/", w.id)), &[w.id], main);
     html.replacen("<html lang=\"en\" ", "<html lang=\"en\" data-embed ", 1).replacen("<body>", "<body class=\"embed-body\">", 1)
 }
 
@@ -313,6 +348,7 @@ pub fn pages(template: &Template) -> Vec<Page> {
         Page { path: "index.html".into(), html: landing(template) },
         Page { path: "404.html".into(), html: not_found(template) },
         Page { path: template.boot.0.clone(), html: template.boot.1.clone() },
+        Page { path: template.boot_embed.0.clone(), html: template.boot_embed.1.clone() },
         Page { path: template.search.0.clone(), html: template.search.1.clone() },
         Page { path: "embed.js".into(), html: include_str!("../../js/embed.js").into() },
         Page { path: "embed-frame.js".into(), html: include_str!("../../js/embed-frame.js").into() },
@@ -373,7 +409,7 @@ pub fn service_worker(files: &[String], version: u64) -> String {
 mod tests {
     use super::*;
 
-    const T: &str = "<html lang=\"en\"><head><!--techbasics:head--><script type=\"module\">import init from '/x.js'; await init();</script></head><body><!--techbasics:body--></body></html>";
+    const T: &str = "<html lang=\"en\"><head><!--techbasics:head--><link rel=\"modulepreload\" href=\"/x.js\" crossorigin=\"anonymous\"><link rel=\"preload\" href=\"/x_bg.wasm\" as=\"fetch\" type=\"application/wasm\"><link rel=\"stylesheet\" href=\"/main.css\"><script type=\"module\">import init from '/x.js'; await init({ module_or_path: '/x_bg.wasm' });</script></head><body><!--techbasics:body--></body></html>";
 
     fn template() -> Template {
         let manifest = "json-inspector\tbundles/json-1.js\tbundles/json-1_bg.wasm\nretry-backoff\tbundles/retry-2.js\tbundles/retry-2_bg.wasm\nbtree-index\tbundles/btree-3.js\tbundles/btree-3_bg.wasm\nretry-backoff+btree-index\tbundles/both-4.js\tbundles/both-4_bg.wasm\n";
@@ -424,6 +460,8 @@ mod tests {
         let t = template();
         assert!(t.boot.0.starts_with("boot-") && t.boot.1.starts_with("import init from '/x.js'"));
         assert!(t.boot.1.contains("serviceWorker"));
+        assert!(!t.boot_embed.1.contains("import init") && t.boot_embed.1.contains("data-bundle-wasm"), "the embed loader starts bundles only");
+        assert!(t.html.contains("href=\"/x.js\"") && t.html.contains("href=\"/x_bg.wasm\""), "other pages keep the shell's preloads");
         let pages = pages(&t);
         let json = pages.iter().find(|p| p.path == "apis/json/index.html").unwrap();
         assert!(json.html.contains(&format!("<script type=\"module\" src=\"/{}\"></script>", t.boot.0)));
@@ -435,6 +473,8 @@ mod tests {
             let e = pages.iter().find(|p| p.path == format!("embed/{}/index.html", w.id)).unwrap();
             assert!(e.html.contains("<html lang=\"en\" data-embed data-base=\"/\">"));
             assert!(!e.html.contains("id=\"toc\""), "an embed has no shell");
+            assert!(!e.html.contains("/x.js") && !e.html.contains("/x_bg.wasm"), "an embed loads none of the shell's code");
+            assert!(e.html.contains("href=\"/main.css\"") && e.html.contains(&format!("src=\"/{}\"", t.boot_embed.0)));
             assert!(book::placement(&format!("embed/{}", w.id), w.id).is_some());
         }
         let sw = service_worker(&["index.html".into(), "apis/json/index.html".into()], 7);

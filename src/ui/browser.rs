@@ -74,3 +74,16 @@ pub fn scroll_to_hash() {
         el.scroll_into_view();
     }
 }
+
+/// The first element matching `selector`, as `T` (an `HtmlElement`, a `HtmlSelectElement`…),
+/// or None when nothing matches or it is another kind of element.
+pub fn find<T: JsCast>(selector: &str) -> Option<T> {
+    document().query_selector(selector).ok().flatten().and_then(|e| e.dyn_into().ok())
+}
+
+/// Adds a listener that lives as long as the page (the shell's and search's static markup).
+pub fn on(target: &web_sys::EventTarget, event: &str, f: impl FnMut(web_sys::Event) + 'static) {
+    let c = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Event)>::new(f);
+    let _ = target.add_event_listener_with_callback(event, c.as_ref().unchecked_ref());
+    c.forget();
+}

@@ -11,19 +11,14 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use super::browser;
+use super::browser::{self, on};
 use crate::kit::progress::{Progress, STORAGE_KEY};
 
 type Shared = Rc<RefCell<Progress>>;
 
+/// An element of the page's static markup.
 fn find(selector: &str) -> Option<web_sys::HtmlElement> {
-    document().query_selector(selector).ok().flatten().and_then(|e| e.dyn_into().ok())
-}
-
-fn on(target: &web_sys::EventTarget, event: &str, f: impl FnMut(web_sys::Event) + 'static) {
-    let c = Closure::<dyn FnMut(web_sys::Event)>::new(f);
-    let _ = target.add_event_listener_with_callback(event, c.as_ref().unchecked_ref());
-    c.forget();
+    browser::find(selector)
 }
 
 fn base() -> String {
@@ -254,7 +249,7 @@ fn wire_landing(progress: Shared, is_known: Rc<dyn Fn(&str) -> bool>) {
         });
     }
 
-    if let Some(input) = find("[data-testid=progress-import]").and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+    if let Some(input) = browser::find::<web_sys::HtmlInputElement>("[data-testid=progress-import]") {
         let i2 = input.clone();
         on(&input, "change", move |_| {
             let Some(file) = i2.files().and_then(|f| f.get(0)) else { return };

@@ -9,11 +9,10 @@ use std::rc::Rc;
 
 use leptos::ev;
 use leptos::prelude::*;
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use super::browser;
+use super::browser::{self, find, on};
 use crate::kit::search::Index;
 
 #[derive(Default)]
@@ -29,16 +28,6 @@ thread_local! {
     static INDEX: RefCell<Load> = RefCell::new(Load::NotYet);
 }
 
-fn el(selector: &str) -> Option<web_sys::HtmlElement> {
-    document().query_selector(selector).ok().flatten().and_then(|e| e.dyn_into().ok())
-}
-
-fn on(target: &web_sys::EventTarget, event: &str, f: impl FnMut(web_sys::Event) + 'static) {
-    let c = Closure::<dyn FnMut(web_sys::Event)>::new(f);
-    let _ = target.add_event_listener_with_callback(event, c.as_ref().unchecked_ref());
-    c.forget();
-}
-
 struct Ui {
     dialog: web_sys::HtmlDialogElement,
     input: web_sys::HtmlInputElement,
@@ -49,10 +38,10 @@ struct Ui {
 impl Ui {
     fn find() -> Option<Ui> {
         Some(Ui {
-            dialog: el("#search")?.dyn_into().ok()?,
-            input: el("#search-input")?.dyn_into().ok()?,
-            status: el("#search-status")?,
-            results: el("#search-results")?,
+            dialog: find("#search")?,
+            input: find("#search-input")?,
+            status: find("#search-status")?,
+            results: find("#search-results")?,
         })
     }
 
@@ -176,11 +165,11 @@ fn load(ui: &Ui) {
 pub fn wire() {
     let Some(ui) = Ui::find() else { return };
     let ui = Rc::new(ui);
-    if let Some(button) = el("[data-testid=search-open]") {
+    if let Some(button) = find::<web_sys::HtmlElement>("[data-testid=search-open]") {
         let u = ui.clone();
         on(&button, "click", move |_| u.open());
     }
-    if let Some(close) = el("[data-testid=search-close]") {
+    if let Some(close) = find::<web_sys::HtmlElement>("[data-testid=search-close]") {
         let u = ui.clone();
         on(&close, "click", move |_| u.dialog.close());
     }

@@ -4,10 +4,9 @@
 
 use leptos::ev;
 use leptos::prelude::*;
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
-use super::browser;
+use super::browser::{self, find, on};
 
 const THEME_KEY: &str = "techbasics.theme";
 
@@ -46,18 +45,8 @@ impl Theme {
     }
 }
 
-fn on(el: &web_sys::Element, event: &str, f: impl FnMut(web_sys::Event) + 'static) {
-    let c = Closure::<dyn FnMut(web_sys::Event)>::new(f);
-    let _ = el.add_event_listener_with_callback(event, c.as_ref().unchecked_ref());
-    c.forget();
-}
-
-fn find(selector: &str) -> Option<web_sys::Element> {
-    document().query_selector(selector).ok().flatten()
-}
-
 pub fn wire() {
-    if let Some(select) = find("[data-testid=theme]").and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
+    if let Some(select) = find::<web_sys::HtmlSelectElement>("[data-testid=theme]") {
         let theme = Theme::parse(browser::storage_get(THEME_KEY));
         theme.apply();
         select.set_value(theme.name());
@@ -69,7 +58,7 @@ pub fn wire() {
         });
     }
 
-    if let (Some(button), Some(toc)) = (find(".menu-toggle"), find("#toc")) {
+    if let (Some(button), Some(toc)) = (find::<web_sys::Element>(".menu-toggle"), find::<web_sys::Element>("#toc")) {
         let b = button.clone();
         on(&button, "click", move |_| {
             let open = b.get_attribute("aria-expanded").as_deref() != Some("true");
@@ -78,7 +67,7 @@ pub fn wire() {
         });
     }
 
-    if let (Some(bar), Some(fill)) = (find(".progress"), find(".progress-bar").and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())) {
+    if let (Some(bar), Some(fill)) = (find::<web_sys::Element>(".progress"), find::<web_sys::HtmlElement>(".progress-bar")) {
         let update = move || {
             let w = window();
             let scroll = w.scroll_y().unwrap_or(0.0);
@@ -130,7 +119,7 @@ pub fn wire() {
         if browser::typing_into(e.target()) || browser::inside_widget(e.target()) {
             return;
         }
-        if let Some(a) = find(&format!("a[data-nav=\"{dir}\"]")).and_then(|l| l.dyn_into::<web_sys::HtmlElement>().ok()) {
+        if let Some(a) = find::<web_sys::HtmlElement>(&format!("a[data-nav=\"{dir}\"]")) {
             e.prevent_default();
             a.click();
         }

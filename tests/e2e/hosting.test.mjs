@@ -150,8 +150,14 @@ test("an embed takes its theme from the address and touches no storage", async (
       Storage.prototype[m] = function (...a) { window.__storage++; return f.apply(this, a); };
     }
   });
+  const requested = [];
+  ctx.on("request", (r) => requested.push(new URL(r.url()).pathname));
   const page = await open(ctx, "/embed/dns-lookup/?theme=dark", "[data-widget=dns-lookup]");
   assert.equal(await page.getAttribute("html", "data-theme"), "dark");
+  // An embed has no shell, so it loads none of the shell's code: only its widget's bundle.
+  const wasm = requested.filter((p) => p.endsWith(".wasm"));
+  assert.deepEqual(wasm.map((p) => p.replace(/-[0-9a-f]{16}_bg\.wasm$/, "")), ["/bundles/dns-lookup"], `wasm requested: ${wasm}`);
+  assert.ok(!requested.some((p) => /\/techbasics-[0-9a-f]+\.js$/.test(p)), "no shell script");
   assert.equal(await page.evaluate(() => window.__storage), 0, "no storage read or written");
   assert.equal(await page.evaluate(() => navigator.serviceWorker.controller), null, "embeds register no service worker");
   await ctx.close();

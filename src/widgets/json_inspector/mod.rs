@@ -173,11 +173,17 @@ fn SourceView(text: RwSignal<String>, timeline: RwSignal<Timeline<JsonWalk>>) ->
 fn ValuesTable(timeline: RwSignal<Timeline<JsonWalk>>) -> impl IntoView {
     let rows = move || {
         timeline.with(|t| {
+            // Only the last rows are drawn, so only they are formatted: a long document has
+            // thousands of values by its end.
             let values: Vec<_> = t
                 .current()
                 .seen()
                 .iter()
                 .filter(|tok| !matches!(tok.kind, TokenKind::Key(_) | TokenKind::EndObject { .. } | TokenKind::EndArray { .. }))
+                .collect();
+            let hidden = values.len().saturating_sub(TABLE_ROWS);
+            let rows: Vec<_> = values[hidden..]
+                .iter()
                 .map(|tok| {
                     let shown = match &tok.kind {
                         TokenKind::String(s) => json::quote(s, 30),
@@ -191,8 +197,7 @@ fn ValuesTable(timeline: RwSignal<Timeline<JsonWalk>>) -> impl IntoView {
                     (tok.path.clone(), tok.kind.type_name(), shown)
                 })
                 .collect();
-            let hidden = values.len().saturating_sub(TABLE_ROWS);
-            (hidden, values.into_iter().skip(hidden).collect::<Vec<_>>())
+            (hidden, rows)
         })
     };
     view! {

@@ -1,0 +1,20 @@
+// No interaction runs a task over 50 ms: each widget driven at its largest documented setting
+// (tests/e2e/workloads.mjs, the same workloads `make bench` reports), with every long task
+// recorded by a PerformanceObserver. The B-tree, retry and transactions tests assert the
+// same of their widgets' heaviest interactions; these are the JSON and DNS widgets'.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { useSite } from "./harness.mjs";
+import { WORKLOADS } from "./workloads.mjs";
+
+const site = useSite();
+
+for (const w of WORKLOADS.filter((w) => ["json-inspector", "dns-lookup"].includes(w.widget))) {
+  test(`${w.widget}: ${w.label}, with no task over 50 ms`, async () => {
+    const ctx = await site.browser.newContext();
+    const page = await ctx.newPage();
+    const tasks = await w.run(page, site.origin);
+    await ctx.close();
+    assert.deepEqual(tasks.map((t) => Math.round(t.duration)), [], `long tasks (ms) while driving ${w.widget}`);
+  });
+}
