@@ -298,6 +298,12 @@ fn chapter(template: &Template, index: usize, ch: &Chapter) -> String {
                     escape(w.widget),
                     escape(&title.to_lowercase())
                 ));
+                // Paper cannot run a widget: a printed chapter points to its storyboard.
+                main.push_str(&format!(
+                    "<p class=\"print-only widget-print-note\">[The interactive {} stands here. The printable guide, {}, draws it as a storyboard of key frames.]</p>\n",
+                    escape(&title.to_lowercase()),
+                    escape(&template.build.url(&format!("print/#{}widget-{}", print::prefix(ch.part, ch.slug), w.instance))),
+                ));
             }
         }
     }

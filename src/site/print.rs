@@ -11,7 +11,7 @@ pub fn chapter_anchor(part: &str, slug: &str) -> String {
     format!("ch-{part}-{slug}")
 }
 
-fn prefix(part: &str, slug: &str) -> String {
+pub(super) fn prefix(part: &str, slug: &str) -> String {
     format!("{part}-{slug}--")
 }
 

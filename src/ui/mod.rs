@@ -5,6 +5,7 @@
 //! widget into each of its placeholders.
 pub(crate) mod browser;
 mod crash_box;
+pub mod field;
 mod progress;
 mod search;
 mod shell;

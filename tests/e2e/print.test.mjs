@@ -75,4 +75,13 @@ test("a chapter page prints without the shell or the search dialog", async () =>
   for (const sel of [".site-header", "#toc", ".pager", ".site-footer", "[data-testid=search]"]) {
     assert.equal(await page.locator(sel).evaluate((e) => getComputedStyle(e).display), "none", sel);
   }
+  // A live widget cannot print: in its place, a note names the storyboard on /print/.
+  const note = page.locator(".widget-print-note").first();
+  assert.equal(await note.evaluate((e) => getComputedStyle(e).display), "block", "the note prints");
+  const target = (await note.textContent()).match(/\/print\/#(\S+?)\.?,/)?.[1];
+  assert.ok(target, await note.textContent());
+  await page.emulateMedia({ media: "screen" });
+  assert.equal(await note.evaluate((e) => getComputedStyle(e).display), "none", "the note is for paper only");
+  const book = await site.open("/print/");
+  assert.equal(await book.locator(`[id="${target}"]`).count(), 1, `the storyboard ${target} is on /print/`);
 });

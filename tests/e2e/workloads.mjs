@@ -9,6 +9,13 @@ const OBSERVE = () => {
   }).observe({ type: "longtask", buffered: true });
 };
 
+/** Opens `path` with long tasks recorded from the start, once `ready` is on the page. */
+async function openObserved(page, origin, path, ready, timeout = 30000) {
+  await page.addInitScript(OBSERVE);
+  await page.goto(origin + path);
+  await page.waitForSelector(ready, { timeout });
+}
+
 /** Long tasks that started after `t0`. */
 const since = (page, t0) => page.evaluate((t) => window.__long.filter((e) => e.start >= t), t0);
 const now = (page) => page.evaluate(() => performance.now());
@@ -40,9 +47,7 @@ export const WORKLOADS = [
     widget: "json-inspector",
     label: "a 20,000-character document, read to its end and back",
     async run(page, origin) {
-      await page.addInitScript(OBSERVE);
-      await page.goto(origin + "/embed/json-inspector/");
-      await page.waitForSelector("[data-testid=json-input]");
+      await openObserved(page, origin, "/embed/json-inspector/", "[data-testid=json-input]");
       const text = bigJson(20000);
       const t0 = await now(page);
       await page.fill("[data-testid=json-input]", text);
@@ -58,10 +63,8 @@ export const WORKLOADS = [
       const names = ["example.com/A", "www.example.com/A", "example.com/AAAA", "www.example.org/A", "example.com/MX", "example.com/TXT", "v1.api.example.io/A", "nope.example.com/A", "mail.example.com/AAAA", "example.dev/A"];
       const ops = [];
       for (let i = 0; ops.length < 40; i++) ops.push(i % 4 === 3 ? "advance:3600" : `lookup:${names[i % names.length]}`);
-      await page.addInitScript(OBSERVE);
+      await openObserved(page, origin, `/embed/dns-lookup/?dns-lookup.ops=${encodeURIComponent(ops.join(";"))}`, "[data-widget=dns-lookup]");
       const t0 = 0;
-      await page.goto(`${origin}/embed/dns-lookup/?dns-lookup.ops=${encodeURIComponent(ops.join(";"))}`);
-      await page.waitForSelector("[data-widget=dns-lookup]");
       await page.waitForFunction(() => /^Step 0 of \d{3,}$/.test(document.querySelector("[data-testid=step-count]")?.textContent ?? ""));
       await toEndAndBack(page);
       return since(page, t0);
@@ -71,9 +74,7 @@ export const WORKLOADS = [
     widget: "transaction-rollback",
     label: "the order story crashed after each step, each replayed to the end",
     async run(page, origin) {
-      await page.addInitScript(OBSERVE);
-      await page.goto(origin + "/embed/transaction-rollback/?transaction-rollback.story=order");
-      await page.waitForSelector("[data-testid=txn-crash]");
+      await openObserved(page, origin, "/embed/transaction-rollback/?transaction-rollback.story=order", "[data-testid=txn-crash]");
       const t0 = await now(page);
       const values = await page.$$eval("[data-testid=txn-crash] option", (os) => os.map((o) => o.value));
       for (const v of values) {
@@ -87,9 +88,7 @@ export const WORKLOADS = [
     widget: "retry-backoff",
     label: "10,000 clients, two strategies, played to the end",
     async run(page, origin) {
-      await page.addInitScript(OBSERVE);
-      await page.goto(origin + "/embed/retry-backoff/?retry-backoff.clients=10000&retry-backoff.capacity=2000");
-      await page.waitForSelector("[data-testid=retry-took]", { timeout: 60000 });
+      await openObserved(page, origin, "/embed/retry-backoff/?retry-backoff.clients=10000&retry-backoff.capacity=2000", "[data-testid=retry-took]", 60000);
       const t0 = 0;
       await toEndAndBack(page);
       return since(page, t0);
@@ -99,9 +98,7 @@ export const WORKLOADS = [
     widget: "btree-index",
     label: "1,000,000 rows built and scanned; the stepper to its end",
     async run(page, origin) {
-      await page.addInitScript(OBSERVE);
-      await page.goto(origin + "/embed/btree-index/");
-      await page.waitForSelector("[data-testid=scan-size]");
+      await openObserved(page, origin, "/embed/btree-index/", "[data-testid=scan-size]");
       const t0 = await now(page);
       await page.selectOption("[data-testid=scan-size]", "1000000");
       await page.click("[data-testid=scan-build]");

@@ -11,6 +11,7 @@ use crate::kit::catalog::{ParamValue, BTREE_INDEX};
 use crate::kit::{setup, url_state};
 use crate::sim::btree_walk::{self, layout, BTreeWalk, IndexKey, KeyType, Op};
 use crate::sim::timeline::{Timeline, TimelineConfig};
+use crate::ui::field::TextField;
 use crate::ui::stepper::{Stepper, WidgetFrame};
 
 /// Pixel sizes of the drawing: one key cell, one node row, the gap between levels.
@@ -177,22 +178,7 @@ pub fn BTreeIndex(placement: &'static WidgetPlacement) -> impl IntoView {
                         KeyType::Pair => "Keys as user_id/created_at (like 7/3, 7/4), or a range like 7/0..7/99",
                         _ => "Keys (like 25 or 5, 15, 25), or a range like 20..60",
                     }}</label>
-                    <input
-                        id=format!("{id}-key")
-                        type="text"
-                        data-testid="btree-key"
-                        autocomplete="off"
-                        spellcheck="false"
-                        aria-describedby=format!("{id}-message")
-                        prop:value=move || input.get()
-                        on:input=move |e| input.set(event_target_value(&e))
-                        on:keydown=move |e| {
-                            if e.key() == "Enter" {
-                                e.prevent_default();
-                                add_ops("insert");
-                            }
-                        }
-                    />
+                    <TextField value=input on_enter=move |()| add_ops("insert") described_by=format!("{id}-message") testid="btree-key" id=format!("{id}-key")/>
                     <div class="btree-buttons">
                         <button data-testid="btree-insert" on:click=move |_| add_ops("insert")>"Insert"</button>
                         <button data-testid="btree-delete" on:click=move |_| add_ops("delete")>"Delete"</button>

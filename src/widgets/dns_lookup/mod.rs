@@ -17,6 +17,7 @@ use crate::sim::dns::wire::{Name, RType, Span};
 use crate::sim::dns::world::{Role, World, SAMPLES};
 use crate::sim::dns::{self, duration, DnsWalk, Op, MAX_OPS};
 use crate::sim::timeline::{Timeline, TimelineConfig};
+use crate::ui::field::TextField;
 use crate::ui::stepper::{Stepper, WidgetFrame};
 
 /// Columns of the diagram, left to right.
@@ -120,22 +121,7 @@ pub fn DnsLookup(placement: &'static WidgetPlacement) -> impl IntoView {
                     </label>
                     <div class="dns-ask">
                         <label for=format!("{id}-name")>"Name"</label>
-                        <input
-                            id=format!("{id}-name")
-                            type="text"
-                            data-testid="dns-name"
-                            autocomplete="off"
-                            spellcheck="false"
-                            aria-describedby=format!("{id}-dns-message")
-                            prop:value=move || name.get()
-                            on:input=move |e| name.set(event_target_value(&e))
-                            on:keydown=move |e| {
-                                if e.key() == "Enter" {
-                                    e.prevent_default();
-                                    look_up();
-                                }
-                            }
-                        />
+                        <TextField value=name on_enter=move |()| look_up() described_by=format!("{id}-dns-message") testid="dns-name" id=format!("{id}-name")/>
                         <label for=format!("{id}-type")>"Type"</label>
                         <select id=format!("{id}-type") data-testid="dns-type" prop:value=move || rtype.get().name() on:change=move |e| {
                             if let Some(t) = RType::from_name(&event_target_value(&e)) {

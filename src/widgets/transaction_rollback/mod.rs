@@ -10,6 +10,7 @@ use crate::kit::{setup, url_state};
 use crate::sim::timeline::{Timeline, TimelineConfig};
 use crate::sim::txn::scenarios::{Anomaly, Phase, Story, TxnWalk};
 use crate::sim::txn::Level;
+use crate::ui::field::{Keys, TextField};
 use crate::ui::stepper::{Stepper, WidgetFrame};
 
 type Setup = setup::Txn;
@@ -91,12 +92,7 @@ pub fn TransactionRollback(placement: &'static WidgetPlacement) -> impl IntoView
             Err(e) => message.set(Some(e)),
         }
     };
-    let on_enter = move |e: leptos::ev::KeyboardEvent| {
-        if e.key() == "Enter" {
-            e.prevent_default();
-            apply();
-        }
-    };
+    let on_enter = Callback::new(move |()| apply());
     let id = placement.instance;
     let frame = move || timeline.with(|t| t.current().frame().clone());
 
@@ -127,10 +123,8 @@ pub fn TransactionRollback(placement: &'static WidgetPlacement) -> impl IntoView
                             </select>
                         </label>
                         <label class="txn-order">"Order of steps (1s and 2s) "
-                            <input type="text" data-testid="txn-order" inputmode="numeric" autocomplete="off" spellcheck="false"
-                                placeholder=move || setup.with(|s| s.iso.anomaly.interleaving())
-                                aria-describedby=format!("{id}-txn-message")
-                                prop:value=move || order.get() on:input=move |e| order.set(event_target_value(&e)) on:keydown=on_enter/>
+                            <TextField value=order on_enter=on_enter described_by=format!("{id}-txn-message") testid="txn-order" keys=Keys::Numeric
+                                placeholder=Signal::derive(move || setup.with(|s| s.iso.anomaly.interleaving().to_string()))/>
                         </label>
                         <button data-testid="txn-apply" on:click=move |_| apply()>"Apply"</button>
                     </div>
@@ -146,21 +140,17 @@ pub fn TransactionRollback(placement: &'static WidgetPlacement) -> impl IntoView
                         </label>
                         <Show when=move || setup.with(|s| matches!(s.crash.story, Story::Transfer | Story::TransferNoTx)) fallback=move || view! {
                             <label>"Teapots (3 in stock) "
-                                <input type="text" class="txn-num" data-testid="txn-qty" inputmode="numeric" autocomplete="off" aria-describedby=format!("{id}-txn-message")
-                                    prop:value=move || qty.get() on:input=move |e| qty.set(event_target_value(&e)) on:keydown=on_enter/>
+                                <TextField value=qty on_enter=on_enter described_by=format!("{id}-txn-message") testid="txn-qty" class="txn-num" keys=Keys::Numeric/>
                             </label>
                         }>
                             <label>"Amount "
-                                <input type="text" class="txn-num" data-testid="txn-amount" inputmode="numeric" autocomplete="off" aria-describedby=format!("{id}-txn-message")
-                                    prop:value=move || amount.get() on:input=move |e| amount.set(event_target_value(&e)) on:keydown=on_enter/>
+                                <TextField value=amount on_enter=on_enter described_by=format!("{id}-txn-message") testid="txn-amount" class="txn-num" keys=Keys::Numeric/>
                             </label>
                             <label>"From "
-                                <input type="text" class="txn-acct" data-testid="txn-from" autocomplete="off" aria-describedby=format!("{id}-txn-message")
-                                    prop:value=move || from.get() on:input=move |e| from.set(event_target_value(&e)) on:keydown=on_enter/>
+                                <TextField value=from on_enter=on_enter described_by=format!("{id}-txn-message") testid="txn-from" class="txn-acct"/>
                             </label>
                             <label>"To "
-                                <input type="text" class="txn-acct" data-testid="txn-to" autocomplete="off" aria-describedby=format!("{id}-txn-message")
-                                    prop:value=move || to.get() on:input=move |e| to.set(event_target_value(&e)) on:keydown=on_enter/>
+                                <TextField value=to on_enter=on_enter described_by=format!("{id}-txn-message") testid="txn-to" class="txn-acct"/>
                             </label>
                         </Show>
                         <button data-testid="txn-apply" on:click=move |_| apply()>"Apply"</button>
