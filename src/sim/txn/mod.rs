@@ -171,6 +171,9 @@ pub enum Outcome {
     Waits(TxId),
     /// The statement failed and the transaction was rolled back, with the database's reason.
     Aborted(String),
+    /// An UPDATE matched no row (PostgreSQL reports `UPDATE 0`): nothing changed, and the
+    /// transaction goes on. Checking the row count is the application's job.
+    NoRow(String),
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -401,7 +404,7 @@ impl Db {
         let current = if level.snapshot() { before } else { self.rows.get(key).and_then(|vs| vs.iter().rev().find(|v| v.by == tx || self.committed_seq(v.by).is_some())).and_then(|v| v.value) };
         let (table, id) = key.split_once('/').unwrap_or((key, ""));
         let after = match w {
-            Write::Set(_) | Write::Add(_) if current.is_none() => return Outcome::Done(format!("UPDATE 0: {table} has no row {id}")),
+            Write::Set(_) | Write::Add(_) if current.is_none() => return Outcome::NoRow(format!("UPDATE 0: {table} has no row {id}")),
             Write::Set(v) => v,
             Write::Add(d) => current.unwrap_or(0).saturating_add(d),
             Write::Insert(v) => {

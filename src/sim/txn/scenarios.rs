@@ -263,7 +263,7 @@ pub fn record_crash(cfg: &CrashConfig) -> Vec<Frame> {
             Step::Sql(op) => {
                 let t = *tx.get_or_insert_with(|| db.begin(Level::ReadCommitted));
                 match db.run(t, op) {
-                    Outcome::Done(msg) if msg.starts_with("UPDATE 0") => {
+                    Outcome::NoRow(msg) => {
                         // The application checks the row count and gives up.
                         db.run(t, &Op::Rollback);
                         ended = true;
@@ -288,12 +288,14 @@ pub fn record_crash(cfg: &CrashConfig) -> Vec<Frame> {
             Step::Auto(op) => {
                 let t = db.begin(Level::ReadCommitted);
                 tx = Some(t);
-                match db.run(t, op) {
-                    Outcome::Done(msg) => {
+                let outcome = db.run(t, op);
+                let no_row = matches!(outcome, Outcome::NoRow(_));
+                match outcome {
+                    Outcome::Done(msg) | Outcome::NoRow(msg) => {
                         let lsn = db.commit_record(t);
                         db.commit_durable(t, lsn);
                         last = msg.clone();
-                        if msg.starts_with("UPDATE 0") {
+                        if no_row {
                             format!("{msg}: no such row, and with no transaction there is nothing to roll back. Whatever ran before stays.")
                         } else {
                             format!("{msg}, committed on its own (T{t}): its commit record is on disk already.")
@@ -667,7 +669,7 @@ pub fn record_isolation(cfg: &IsoConfig) -> (Vec<Frame>, Observed) {
                 };
                 let outcome = db.run(t, &op);
                 match outcome {
-                    Outcome::Done(msg) => {
+                    Outcome::Done(msg) | Outcome::NoRow(msg) => {
                         obs.wrote_while_locked |= dirty;
                         match &op {
                             Op::Read(k) => {
