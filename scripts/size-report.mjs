@@ -87,6 +87,15 @@ if (heaviestEmbed && heaviestEmbed.brotli > BUDGET_EMBED) {
 const css = rows.filter((r) => r.kind === "css").reduce((a, r) => a + r.brotli, 0);
 if (css > BUDGET_CSS) {
   console.error(`\nOver budget: CSS is ${(css / 1024).toFixed(1)} KB brotli; the budget is ${BUDGET_CSS / 1024} KB.`);
+  // Each top-level comment starts a section of the stylesheet: name the heaviest ones.
+  for (const r of rows.filter((r) => r.kind === "css")) {
+    const sections = readFileSync(join(DIST, r.file), "utf8").split(/\n(?=\/\*)/).map((text) => ({
+      name: (/^\/\*\s*([^\n]*?)\s*(\*\/|$)/m.exec(text)?.[1] ?? "(before the first comment)").slice(0, 60),
+      ...measure(Buffer.from(text)),
+    }));
+    console.error(`  ${r.file}: by section (brotli of each alone, KB)`);
+    for (const sec of sections.sort((a, b) => b.brotli - a.brotli).slice(0, 8)) console.error(`    ${sec.name.padEnd(60)} ${kb(sec.brotli)}`);
+  }
   process.exit(1);
 }
 console.log(`Within budget: heaviest first load (${total.page}) ${(total.brotli / 1024).toFixed(1)} KB of ${BUDGET_FIRST_LOAD / 1024} KB, heaviest embed (${heaviestEmbed?.page}) ${((heaviestEmbed?.brotli ?? 0) / 1024).toFixed(1)} KB of ${BUDGET_EMBED / 1024} KB, CSS ${(css / 1024).toFixed(1)} KB of ${BUDGET_CSS / 1024} KB (brotli).`);

@@ -182,7 +182,7 @@ export function breakdown(buf, { top = 8, scaleTo } = {}) {
 export function namedSourceFor(shippedFile, targetDir = "target/wasm32-unknown-unknown/release") {
   const base = shippedFile.split("/").pop();
   // Trunk's shell (techbasics-HASH_bg.wasm) and scripts/bundles.sh's bundles (ID-HASH_bg.wasm).
-  const m = /^(.*)-[0-9a-f]{16}_bg\.wasm$/.exec(base);
+  const m = /^(.*)-[0-9a-f]{1,16}_bg\.wasm$/.exec(base);
   if (!m) return null;
   for (const bin of [m[1], `widget-${m[1]}`, `lazy-${m[1]}`]) {
     const p = `${targetDir}/${bin}.wasm`;

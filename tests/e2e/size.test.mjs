@@ -52,7 +52,7 @@ test("crate names come from demangled and mangled paths alike", () => {
   assert.equal(crateOf(undefined), "(unnamed)");
 });
 
-test("a page over budget is named with its biggest files, crates and functions", () => {
+test("a page over budget is named with its biggest files, crates and functions; CSS by section", () => {
   const run = spawnSync(process.execPath, ["scripts/size-report.mjs", "dist"], { env: { ...process.env, BUDGET_FIRST_LOAD_KB: "1" }, encoding: "utf8" });
   assert.equal(run.status, 1, "a broken budget fails");
   assert.match(run.stderr, /Over budget: the first load of .* is [\d.]+ KB brotli; the budget is 1 KB/);
@@ -60,6 +60,12 @@ test("a page over budget is named with its biggest files, crates and functions",
   assert.match(run.stderr, /by crate/);
   assert.match(run.stderr, /^ {4}techbasics\s+[\d.]+%\s+[\d.]+ KB$/m, "crates are named with their share");
   assert.match(run.stderr, /biggest functions:\n {4}\S/);
+  assert.match(run.stderr, /techbasics-[0-9a-f]+_bg\.wasm: by crate/, "the shell's wasm is broken down too");
+  assert.doesNotMatch(run.stderr, /no named build/, "every wasm of the page is found in target/");
+  const css = spawnSync(process.execPath, ["scripts/size-report.mjs", "dist"], { env: { ...process.env, BUDGET_CSS_KB: "1" }, encoding: "utf8" });
+  assert.equal(css.status, 1, "a broken CSS budget fails");
+  assert.match(css.stderr, /by section/);
+  assert.match(css.stderr, /^ {4}Transactions widget\.\s+[\d.]+$/m, "sections are named by their heading comment");
   const ok = spawnSync(process.execPath, ["scripts/size-report.mjs", "dist"], { encoding: "utf8" });
   assert.equal(ok.status, 0, ok.stderr);
 });
