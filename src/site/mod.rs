@@ -148,8 +148,9 @@ pub struct Template {
     pub build: Build,
     /// The loader's file name and content (`boot-HASH.js`).
     pub boot: (String, String),
-    /// The template of embed pages: no shell, so neither the shell's wasm nor its preloads,
-    /// and a loader (`boot-embed-HASH.js`) that only starts the widget's bundle.
+    /// The template of embed pages (`data-embed` on `<html>`): no shell, so neither the
+    /// shell's wasm nor its preloads, and a loader (`boot-embed-HASH.js`) that only starts
+    /// the widget's bundle.
     pub embed_html: String,
     pub boot_embed: (String, String),
     pub bundles: Vec<Bundle>,
@@ -204,7 +205,10 @@ impl Template {
         // its wasm (the files the loader names), only the boot tail that starts bundles.
         let shell_files: Vec<&str> = loader.split('\'').skip(1).step_by(2).filter(|f| f.ends_with(".js") || f.ends_with(".wasm")).collect();
         let embed_name = format!("boot-embed-{:016x}.js", fnv(BOOT_TAIL.as_bytes()));
-        let mut embed_html = html.replacen(&tag, &format!("<script type=\"module\" src=\"{}{embed_name}\"></script>", book::BASE), 1);
+        let mut embed_html = html
+            .replacen(&tag, &format!("<script type=\"module\" src=\"{}{embed_name}\"></script>", book::BASE), 1)
+            .replacen("<html lang=\"en\" ", "<html lang=\"en\" data-embed ", 1)
+            .replacen("<body>", "<body class=\"embed-body\">", 1);
         for f in &shell_files {
             embed_html = drop_links_to(&embed_html, f);
         }
@@ -214,13 +218,14 @@ impl Template {
 
 /// `html` without the `<link …>` tags whose href is `file` (Trunk's preloads of the shell).
 fn drop_links_to(html: &str, file: &str) -> String {
+    let href = format!("href=\"{file}\"");
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
     while let Some(at) = rest.find("<link ") {
         let Some(len) = rest[at..].find('>') else { break };
         let tag = &rest[at..at + len + 1];
         out.push_str(&rest[..at]);
-        if !tag.contains(&format!("href=\"{file}\"")) {
+        if !tag.contains(&href) {
             out.push_str(tag);
         }
         rest = &rest[at + len + 1..];
@@ -341,8 +346,7 @@ fn embed(template: &Template, w: &crate::kit::catalog::WidgetSpec) -> String {
         home = escape(&template.build.url("")),
         base = escape(book::BASE),
     );
-    let html = page_from(&template.embed_html, template, &format!("{} · {SITE}", w.title), LANDING_DESCRIPTION, Some(&format!("embed/{}/", w.id)), &[w.id], main);
-    html.replacen("<html lang=\"en\" ", "<html lang=\"en\" data-embed ", 1).replacen("<body>", "<body class=\"embed-body\">", 1)
+    page_from(&template.embed_html, template, &format!("{} · {SITE}", w.title), LANDING_DESCRIPTION, Some(&format!("embed/{}/", w.id)), &[w.id], main)
 }
 
 /// Every file the prerender step writes into dist/ besides the service worker: the landing

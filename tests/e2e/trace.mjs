@@ -23,12 +23,14 @@ export async function traceTasks(browser, workload, origin) {
 
   const main = new Set(trace.traceEvents.filter((e) => e.ph === "M" && e.name === "thread_name" && e.args?.name === "CrRendererMain").map((e) => `${e.pid}:${e.tid}`));
   const events = trace.traceEvents.filter((e) => e.ph === "X" && e.dur && main.has(`${e.pid}:${e.tid}`));
-  // The page's own tasks start with its navigation's commit.
+  // The page's own tasks start with its navigation's commit; the task holding the commit is
+  // the old document's `pagehide` and the new one's set-up, not the page's work.
   const start = Math.min(...events.filter((e) => e.name === "CommitLoad").map((e) => e.ts).filter((t) => t > 0), Infinity);
-  const tasks = events.filter((e) => (e.name === "ThreadControllerImpl::RunTask" || e.name === "RunTask") && e.ts + e.dur > (start === Infinity ? 0 : start) && !isBlankTeardown(e, events));
-  return tasks
-    .map((t) => {
-      const inside = events.filter((e) => e.tid === t.tid && e.pid === t.pid && e !== t && e.ts >= t.ts && e.ts + e.dur <= t.ts + t.dur);
+  return events
+    .filter((e) => (e.name === "ThreadControllerImpl::RunTask" || e.name === "RunTask") && e.ts + e.dur > (start === Infinity ? 0 : start))
+    .map((t) => ({ t, inside: events.filter((e) => e.tid === t.tid && e.pid === t.pid && e !== t && e.ts >= t.ts && e.ts + e.dur <= t.ts + t.dur) }))
+    .filter(({ inside }) => !inside.some((e) => e.name === "CommitLoad"))
+    .map(({ t, inside }) => {
       const sum = new Map();
       for (const e of inside) if (PARTS.includes(e.name)) sum.set(e.name, (sum.get(e.name) ?? 0) + e.dur / 1000);
       const event = inside.find((e) => e.name === "EventDispatch")?.args?.data?.type;
@@ -36,9 +38,4 @@ export async function traceTasks(browser, workload, origin) {
       return { ms: t.dur / 1000, what, parts: [...sum].sort((a, b) => b[1] - a[1]).slice(0, 5) };
     })
     .sort((a, b) => b.ms - a.ms);
-}
-
-/** The old document's `pagehide` and the new one's set-up run in one task at navigation. */
-function isBlankTeardown(task, events) {
-  return events.some((e) => e.tid === task.tid && e.pid === task.pid && e.ts >= task.ts && e.ts + e.dur <= task.ts + task.dur && e.name === "CommitLoad");
 }
