@@ -13,7 +13,7 @@ export TECHBASICS_SITE_URL := $(SITE_URL)
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CURDIR)/node_modules/.bin:$(CARGO_BIN):$(PATH)
 
-.PHONY: setup serve dist build-dist test test-rust test-e2e test-subpath size bench clean
+.PHONY: setup serve dist build-dist bundles test test-rust test-e2e test-subpath size bench clean
 
 setup:
 	@bash scripts/setup.sh
@@ -40,6 +40,10 @@ test: setup
 
 test-rust:
 	cargo test
+
+# Writes src/bin/widget-*.rs from the widget registry (tests/bundles.rs checks them).
+bundles:
+	TECHBASICS_WRITE_BUNDLES=1 cargo test --quiet --test bundles
 
 test-e2e:
 	node --test --test-concurrency=1 tests/e2e/

@@ -14,6 +14,7 @@ fn main() {
     println!("cargo:rerun-if-changed=content");
     println!("cargo:rerun-if-changed=pipeline");
     println!("cargo:rerun-if-changed=src/kit/catalog.rs");
+    println!("cargo:rerun-if-changed=src/kit/registry.rs");
     println!("cargo:rerun-if-env-changed=TECHBASICS_BASE");
     let base = normalize_base(&std::env::var("TECHBASICS_BASE").unwrap_or_default());
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));

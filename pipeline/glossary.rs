@@ -3,7 +3,6 @@
 //! in every other chapter to its entry, refuses terms that no chapter uses, and refuses
 //! acronyms in the text that the glossary does not define.
 
-use super::render::slugify;
 use super::Diagnostic;
 
 pub const FILE: &str = "glossary.json";
@@ -201,6 +200,25 @@ pub fn acronyms(text: &str) -> impl Iterator<Item = &str> {
         let upper = w.chars().filter(|c| c.is_ascii_uppercase()).count();
         (upper >= 2 && w.starts_with(|c: char| c.is_ascii_uppercase()) && w.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())).then_some(w)
     })
+}
+
+/// A heading's or term's anchor: lower case, letters and digits, runs of spaces and hyphens
+/// as one hyphen ("section" when nothing is left).
+pub fn slugify(text: &str) -> String {
+    let mut s = String::new();
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            s.push(c);
+        } else if (c.is_whitespace() || c == '-') && !s.ends_with('-') && !s.is_empty() {
+            s.push('-');
+        }
+    }
+    let s = s.trim_end_matches('-').to_string();
+    if s.is_empty() {
+        "section".into()
+    } else {
+        s
+    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashSet};
 use pulldown_cmark::{html, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use super::frontmatter::FrontMatter;
-use super::glossary::{self, Glossary};
+use super::glossary::{self, slugify, Glossary};
 use super::highlight::{code_block, escape};
 use super::{diagrams, Diagnostic};
 use crate::catalog;
@@ -424,23 +424,6 @@ fn collect_headings(events: &[(Event, std::ops::Range<usize>)]) -> Vec<Heading> 
         }
     }
     out
-}
-
-pub fn slugify(text: &str) -> String {
-    let mut s = String::new();
-    for c in text.chars().flat_map(char::to_lowercase) {
-        if c.is_alphanumeric() {
-            s.push(c);
-        } else if (c.is_whitespace() || c == '-') && !s.ends_with('-') && !s.is_empty() {
-            s.push('-');
-        }
-    }
-    let s = s.trim_end_matches('-').to_string();
-    if s.is_empty() {
-        "section".into()
-    } else {
-        s
-    }
 }
 
 /// Checks a widget directive against the catalog: the id must exist and the body must be a

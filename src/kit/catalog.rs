@@ -171,8 +171,13 @@ pub const TRANSACTION_ROLLBACK: WidgetSpec = WidgetSpec {
     ],
 };
 
-/// Every widget the guide can place in its text.
-pub static WIDGETS: &[WidgetSpec] = &[JSON_INSPECTOR, BTREE_INDEX, RETRY_BACKOFF, DNS_LOOKUP, TRANSACTION_ROLLBACK];
+// Every widget the guide can place in its text, in `registry.rs`'s order: the one list.
+macro_rules! registry {
+    ($($spec:ident => $($w:ident)::+),* $(,)?) => {
+        pub static WIDGETS: &[WidgetSpec] = &[$($spec),*];
+    };
+}
+include!("registry.rs");
 
 pub fn find(id: &str) -> Option<&'static WidgetSpec> {
     WIDGETS.iter().find(|w| w.id == id)
@@ -233,15 +238,9 @@ impl ParamSpec {
     }
 }
 
-/// Shortens a value for an error message, so a 100,000-character input does not fill the page.
-pub fn clip(raw: &str) -> String {
-    const MAX: usize = 40;
-    let mut out: String = raw.chars().filter(|c| !c.is_control()).take(MAX).collect();
-    if raw.chars().count() > MAX {
-        out.push('…');
-    }
-    out
-}
+#[path = "../sim/text.rs"]
+mod text;
+pub use text::clip;
 
 #[cfg(test)]
 mod tests {

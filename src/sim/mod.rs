@@ -7,6 +7,7 @@ pub mod json;
 pub mod retry;
 pub mod rng;
 pub mod scan_vs_index;
+pub mod text;
 pub mod timeline;
 pub mod txn;
 

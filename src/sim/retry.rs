@@ -1174,38 +1174,6 @@ mod tests {
     }
 
     #[test]
-    fn the_catalog_describes_this_engine() {
-        use crate::kit::catalog::{ParamKind, ParamValue, RETRY_BACKOFF, RETRY_COMPARE, RETRY_STRATEGIES};
-        let names: Vec<_> = Strategy::ALL.iter().map(|s| s.name()).collect();
-        assert_eq!(names, RETRY_STRATEGIES);
-        assert_eq!(RETRY_COMPARE[1..], names[..]);
-        // The catalog's defaults are the engine's default scenario, key by key.
-        let mut from_catalog = Config::default();
-        from_catalog.clients = 1;
-        for p in RETRY_BACKOFF.params {
-            match p.default_value() {
-                ParamValue::Int(n) => assert!(from_catalog.set(p.key, n), "{} is not an engine setting", p.key),
-                ParamValue::Flag(b) => assert!(from_catalog.set(p.key, i64::from(b))),
-                _ => {}
-            }
-            if let ParamKind::Int { max, .. } = p.kind {
-                if p.key == "clients" {
-                    assert_eq!(max, i64::from(MAX_CLIENTS));
-                }
-                if p.key == "attempts" {
-                    assert_eq!(max, i64::from(MAX_ATTEMPTS));
-                }
-            }
-        }
-        assert_eq!(from_catalog, Config::default());
-        assert_eq!(RETRY_BACKOFF.param("strategy").unwrap().default, Config::default().strategy.name());
-        for key in Config::NUMERIC_KEYS {
-            assert!(RETRY_BACKOFF.param(key).is_some(), "{key} is missing from the catalog");
-        }
-        assert!(!from_catalog.set("clients", -1));
-    }
-
-    #[test]
     fn validation_names_the_setting() {
         let bad = |c: Config| c.validate().unwrap_err();
         assert!(bad(Config { base_ms: 0, ..Config::default() }).starts_with("Base delay"));

@@ -14,10 +14,9 @@ const LANDING_DESCRIPTION: &str = "An interactive guide to how web applications 
 pub const HEAD_MARK: &str = "<!--techbasics:head-->";
 pub const BODY_MARK: &str = "<!--techbasics:body-->";
 
-#[path = "../../pipeline/escape.rs"]
-mod escape_html;
-pub use escape_html::escape;
+pub use crate::kit::scene::escape;
 
+pub mod manifest;
 pub mod print;
 pub mod search;
 pub mod storyboard;
@@ -287,16 +286,12 @@ fn chapter(template: &Template, index: usize, ch: &Chapter) -> String {
         match s {
             Segment::Html(html) => main.push_str(&format!("<div class=\"prose\">{html}</div>\n")),
             Segment::Widget(w) => {
-                let title = crate::kit::catalog::find(w.widget).map_or(w.widget, |s| s.title);
-                // The B-tree widget without its scan panel is much shorter; the stylesheet
-                // reserves each widget's height so nothing below moves when it mounts.
-                let variant = if w.settings.iter().any(|(k, v)| *k == "scan" && *v == "false") {
-                    " data-variant=\"compact\""
-                } else if w.settings.iter().any(|(k, v)| *k == "mode" && *v == "isolation") {
-                    " data-variant=\"sessions\""
-                } else {
-                    ""
-                };
+                let entry = crate::kit::widget::entry(w.widget);
+                let title = entry.map_or(w.widget, |e| e.spec.title);
+                // A variant (the B-tree without its scan panel, the transactions widget's two
+                // sessions) has a height of its own; the stylesheet reserves each widget's
+                // height so nothing below moves when it mounts.
+                let variant = entry.and_then(|e| (e.variant)(w)).map(|v| format!(" data-variant=\"{}\"", escape(v))).unwrap_or_default();
                 main.push_str(&format!(
                     "<div class=\"widget-mount\" id=\"widget-{0}\" data-mount=\"{0}\" data-for=\"{1}\"{variant}><p class=\"widget-fallback\">The interactive {2} runs here once the page's WebAssembly has loaded; it needs JavaScript.</p></div>\n",
                     escape(w.instance),
@@ -346,7 +341,12 @@ fn embed(template: &Template, w: &crate::kit::catalog::WidgetSpec) -> String {
         home = escape(&template.build.url("")),
         base = escape(book::BASE),
     );
-    page_from(&template.embed_html, template, &format!("{} · {SITE}", w.title), LANDING_DESCRIPTION, Some(&format!("embed/{}/", w.id)), &[w.id], main)
+    let html = page_from(&template.embed_html, template, &format!("{} · {SITE}", w.title), LANDING_DESCRIPTION, Some(&manifest::embed_path(w.id)), &[w.id], main);
+    // oEmbed discovery: consumers that find this page can ask for its iframe snippet.
+    match crate::kit::widget::entry(w.id) {
+        Some(e) => html.replacen("</head>", &format!("  {}\n</head>", manifest::discovery_link(&template.build, e)), 1),
+        None => html,
+    }
 }
 
 /// Every file the prerender step writes into dist/ besides the service worker: the landing
@@ -368,8 +368,11 @@ pub fn pages(template: &Template) -> Vec<Page> {
     for (i, ch) in CHAPTERS.iter().enumerate() {
         out.push(Page { path: format!("{}/{}/index.html", ch.part, ch.slug), html: chapter(template, i, ch) });
     }
-    for w in crate::kit::catalog::WIDGETS {
-        out.push(Page { path: format!("embed/{}/index.html", w.id), html: embed(template, w) });
+    for e in crate::kit::widget::REGISTRY {
+        out.push(Page { path: format!("embed/{}/index.html", e.spec.id), html: embed(template, e.spec) });
+    }
+    for (path, json) in manifest::files(&template.build) {
+        out.push(Page { path, html: json });
     }
     out.push(Page {
         path: "print/index.html".into(),

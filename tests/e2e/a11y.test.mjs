@@ -5,9 +5,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { AxeBuilder } from "@axe-core/playwright";
 import { useSite } from "./harness.mjs";
+import { EMBEDS } from "./widgets.mjs";
 
 const site = useSite();
-const EMBEDS = ["json-inspector", "btree-index", "retry-backoff", "dns-lookup", "transaction-rollback"].map((id) => `/embed/${id}/`);
 
 async function routes() {
   const page = await site.open("/");

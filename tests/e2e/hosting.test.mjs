@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { startServer } from "./server.mjs";
 import { launch } from "./browser.mjs";
+import { WIDGETS } from "./widgets.mjs";
 
 // The policy exactly as dist/_headers ships it.
 const CSP = readFileSync("dist/_headers", "utf8").match(/Content-Security-Policy: (.*)/)[1];
@@ -136,6 +137,23 @@ test("a widget's Share button gives a link and an iframe that reopen the same mo
   } finally {
     host.close();
     await ctx.close();
+  }
+});
+
+test("each embed announces an oEmbed response whose iframe opens that widget", async () => {
+  assert.ok(WIDGETS.length >= 5);
+  for (const w of WIDGETS) {
+    const html = await (await fetch(`${origin}/${w.embed}`)).text();
+    const link = html.match(/<link rel="alternate" type="application\/json\+oembed" href="([^"]+)"/);
+    assert.ok(link, `${w.id}: a discovery link`);
+    assert.equal(new URL(link[1]).pathname, `/${w.oembed}`);
+    const res = await fetch(`${origin}/${w.oembed}`);
+    assert.equal(res.status, 200);
+    const o = await res.json();
+    assert.equal(o.version, "1.0");
+    assert.equal(o.type, "rich");
+    assert.ok(o.width > 0 && o.height > 0, `${w.id}: a size`);
+    assert.match(o.html, new RegExp(`<iframe src="[^"]*/${w.embed}" title="${w.title.replace(/[()]/g, ".")} \\(techbasics\\)"`), o.html);
   }
 });
 

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { useSite } from "./harness.mjs";
-import { EMBEDS } from "./lighthouse-routes.mjs";
+import { EMBEDS } from "./widgets.mjs";
 
 const site = useSite();
 

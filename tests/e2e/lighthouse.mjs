@@ -7,7 +7,7 @@ import { startServer } from "./server.mjs";
 import { CHROMIUM } from "./browser.mjs";
 
 export const CATEGORIES = ["performance", "accessibility", "best-practices", "seo"];
-import { EMBEDS } from "./lighthouse-routes.mjs";
+import { EMBEDS } from "./widgets.mjs";
 
 /** The landing page, every chapter page (from the contents) and every embed. */
 export async function routes(origin) {

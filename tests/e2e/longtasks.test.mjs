@@ -6,8 +6,15 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { useSite } from "./harness.mjs";
 import { WORKLOADS } from "./workloads.mjs";
+import { WIDGETS } from "./widgets.mjs";
 
 const site = useSite();
+
+test("every widget the build lists has a workload at its largest setting", () => {
+  assert.ok(WIDGETS.length >= 5, "dist/widgets.json lists the widgets");
+  const missing = WIDGETS.map((w) => w.id).filter((id) => !WORKLOADS.some((w) => w.widget === id));
+  assert.deepEqual(missing, [], "add each to tests/e2e/workloads.mjs");
+});
 
 for (const w of WORKLOADS.filter((w) => ["json-inspector", "dns-lookup"].includes(w.widget))) {
   test(`${w.widget}: ${w.label}, with no task over 50 ms`, async () => {

@@ -13,7 +13,7 @@ use resolver::{Actor, Answer, Cache, Dns, Hop, Which};
 use wire::{Name, RType, Rcode};
 
 use super::group;
-use crate::kit::catalog::clip;
+use crate::sim::text::clip;
 use super::timeline::{FrameWalk, Narrated};
 
 /// Operations a reader strings together; a session replays them in order.

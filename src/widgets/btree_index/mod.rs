@@ -8,7 +8,9 @@ use leptos::prelude::*;
 
 use crate::book::WidgetPlacement;
 use crate::kit::catalog::{ParamValue, BTREE_INDEX};
-use crate::kit::{setup, url_state};
+use crate::kit::url_state;
+use crate::kit::widget::Widget as _;
+use crate::kit::widgets::btree_index::{self as kit, keys_to_string};
 use crate::sim::btree_walk::{self, layout, BTreeWalk, IndexKey, KeyType, Op};
 use crate::sim::timeline::{Timeline, TimelineConfig};
 use crate::ui::field::TextField;
@@ -21,14 +23,10 @@ const PAD: f64 = 8.0;
 /// Room above the top row for the page labels.
 const TOP: f64 = 16.0;
 
-type Setup = setup::BTree;
+type Setup = kit::Input;
 
 fn timeline_for(s: &Setup) -> Timeline<BTreeWalk<IndexKey>> {
     Timeline::new(BTreeWalk::new(s.frames()), TimelineConfig { checkpoint_every: 32, max_steps: 50_000 })
-}
-
-fn keys_to_string(keys: &[IndexKey]) -> String {
-    keys.iter().map(|k| k.to_string()).collect::<Vec<_>>().join(",")
 }
 
 #[component]
@@ -36,7 +34,7 @@ pub fn BTreeIndex(placement: &'static WidgetPlacement) -> impl IntoView {
     let spec = &BTREE_INDEX;
     let state = url_state::read(spec, placement.instance, placement.settings, &crate::ui::browser::query_pairs());
     let mut notices = state.notices.clone();
-    let setup0 = setup::btree(spec, &state, &mut notices);
+    let setup0 = kit::BTreeIndex::input(&state, &mut notices);
     let with_scan = setup0.with_scan;
     let setup = RwSignal::new(setup0);
     let timeline = RwSignal::new(timeline_for(&setup.get_untracked()));

@@ -11,7 +11,9 @@ use leptos::prelude::*;
 
 use crate::book::WidgetPlacement;
 use crate::kit::catalog::DNS_LOOKUP;
-use crate::kit::{setup, url_state};
+use crate::kit::url_state;
+use crate::kit::widget::Widget as _;
+use crate::kit::widgets::dns_lookup as kit;
 use crate::sim::dns::resolver::{Actor, Cache, HopKind, Which};
 use crate::sim::dns::wire::{Name, RType, Span};
 use crate::sim::dns::world::{Role, World, SAMPLES};
@@ -47,7 +49,7 @@ pub fn DnsLookup(placement: &'static WidgetPlacement) -> impl IntoView {
     let instance = placement.instance;
     let state = url_state::read(spec, instance, placement.settings, &crate::ui::browser::query_pairs());
     let mut notices = state.notices.clone();
-    let (seed, ops0) = setup::dns(&state, &mut notices);
+    let kit::Input { seed, ops: ops0 } = kit::DnsLookup::input(&state, &mut notices);
     let ops = RwSignal::new(ops0);
     // A shared link may replay up to 40 lookups: the widget first paints empty, then records
     // the replay in a task of its own, so neither task passes 50 ms.

@@ -5,7 +5,9 @@ use leptos::prelude::*;
 
 use crate::book::WidgetPlacement;
 use crate::kit::catalog::{self, JSON_INSPECTOR, JSON_MAX_CHARS, JSON_PRESETS};
-use crate::kit::{setup, url_state};
+use crate::kit::url_state;
+use crate::kit::widget::Widget as _;
+use crate::kit::widgets::json_inspector as kit;
 use crate::sim::json::{self, Focus, JsonWalk, TokenKind};
 use crate::sim::timeline::{Timeline, TimelineConfig};
 use crate::ui::stepper::{Stepper, WidgetFrame};
@@ -25,7 +27,7 @@ pub fn JsonInspector(placement: &'static WidgetPlacement) -> impl IntoView {
     let spec = &JSON_INSPECTOR;
     let state = url_state::read(spec, placement.instance, placement.settings, &crate::ui::browser::query_pairs());
     // A custom text, when given, replaces the preset.
-    let (preset0, text0, edited0) = setup::json_text(&state);
+    let kit::Input { preset: preset0, text: text0, edited: edited0 } = kit::JsonInspector::input(&state, &mut Vec::new());
     let preset = RwSignal::new(preset0);
     let text = RwSignal::new(text0);
     let edited = RwSignal::new(edited0);

@@ -9,7 +9,8 @@ use leptos::prelude::*;
 
 use crate::book::WidgetPlacement;
 use crate::kit::catalog::{ParamValue, RETRY_BACKOFF};
-use crate::kit::setup;
+use crate::kit::widget::Widget as _;
+use crate::kit::widgets::retry_backoff as kit;
 use crate::kit::url_state;
 use crate::sim::group;
 use crate::sim::retry::{fmt_time, Config, Outcome, Replay, Run, Sim, Slice, Strategy, Summary, MAX_STEPS};
@@ -281,7 +282,7 @@ pub fn RetryBackoff(placement: &'static WidgetPlacement) -> impl IntoView {
     let baseline = url_state::read(spec, instance, placement.settings, &[]);
     let mut notices = state.notices.clone();
 
-    let (cfg, compare0) = setup::retry(&state, &mut notices);
+    let kit::Input { config: cfg, compare: compare0 } = kit::RetryBackoff::input(&state, &mut notices);
 
     let applied = RwSignal::new((cfg.clone(), compare0));
     let raw: RwSignal<Vec<(&'static str, String)>> =
@@ -338,13 +339,7 @@ pub fn RetryBackoff(placement: &'static WidgetPlacement) -> impl IntoView {
             spec.params
                 .iter()
                 .filter_map(|p| {
-                    let now = match p.key {
-                        "strategy" => cfg.strategy.name().to_string(),
-                        "compare" => compare.map_or("off", |s| s.name()).to_string(),
-                        "retryafter" => cfg.honor_retry_after.to_string(),
-                        "breaker" => cfg.breaker.to_string(),
-                        key => cfg.get(key).unwrap_or(0).to_string(),
-                    };
+                    let now = kit::setting(cfg, *compare, p.key);
                     let base = baseline.get(p.key).map(as_text).unwrap_or_default();
                     (now != base).then_some((p.key, now))
                 })

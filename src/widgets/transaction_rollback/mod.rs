@@ -6,14 +6,16 @@ use leptos::prelude::*;
 
 use crate::book::WidgetPlacement;
 use crate::kit::catalog::TRANSACTION_ROLLBACK;
-use crate::kit::{setup, url_state};
+use crate::kit::url_state;
+use crate::kit::widget::Widget as _;
+use crate::kit::widgets::transaction_rollback as kit;
 use crate::sim::timeline::{Timeline, TimelineConfig};
 use crate::sim::txn::scenarios::{Anomaly, Phase, Story, TxnWalk};
 use crate::sim::txn::Level;
 use crate::ui::field::{Keys, TextField};
 use crate::ui::stepper::{Stepper, WidgetFrame};
 
-type Setup = setup::Txn;
+type Setup = kit::Input;
 
 fn timeline_for(s: &Setup) -> Timeline<TxnWalk> {
     Timeline::new(TxnWalk::new(s.frames()), TimelineConfig::default())
@@ -28,7 +30,7 @@ pub fn TransactionRollback(placement: &'static WidgetPlacement) -> impl IntoView
     let spec = &TRANSACTION_ROLLBACK;
     let state = url_state::read(spec, placement.instance, placement.settings, &crate::ui::browser::query_pairs());
     let mut notices = state.notices.clone();
-    let setup0 = setup::txn(&state, &mut notices);
+    let setup0 = kit::TransactionRollback::input(&state, &mut notices);
     let setup = RwSignal::new(setup0.clone());
     let timeline = RwSignal::new(timeline_for(&setup0));
     timeline.update(|t| t.seek(state.int("step").unwrap_or(0) as usize));
@@ -41,22 +43,7 @@ pub fn TransactionRollback(placement: &'static WidgetPlacement) -> impl IntoView
     let qty = RwSignal::new(setup0.crash.qty.to_string());
     let order = RwSignal::new(setup0.iso.interleaving.clone().unwrap_or_default());
 
-    let settings = Signal::derive(move || {
-        setup.with(|s| {
-            vec![
-                ("mode", if s.isolation { "isolation" } else { "crash" }.to_string()),
-                ("story", s.crash.story.key().to_string()),
-                ("amount", s.crash.amount.to_string()),
-                ("from", s.crash.from.clone()),
-                ("to", s.crash.to.clone()),
-                ("qty", s.crash.qty.to_string()),
-                ("crash", s.crash.crash_after.map_or(-1, |c| c as i64).to_string()),
-                ("anomaly", s.iso.anomaly.key().to_string()),
-                ("level", s.iso.level.key().to_string()),
-                ("order", s.iso.interleaving.clone().unwrap_or_default()),
-            ]
-        })
-    });
+    let settings = Signal::derive(move || setup.with(kit::TransactionRollback::settings));
 
     let rebuild = move |next: Setup| {
         message.set(None);

@@ -1,5 +1,5 @@
-//! The bundle for pages that show both the retry simulation and the B-tree (part 6): one
-//! copy of the shared runtime instead of two.
+//! The bundle for pages that show `retry-backoff` and `btree-index`: one copy of the shared runtime for all of them.
+//! Generated from the widget registry by tests/bundles.rs (`make bundles`); do not edit.
 #[cfg(target_arch = "wasm32")]
 fn main() {
     techbasics::ui::start_widget("retry-backoff", techbasics::widgets::retry_backoff);

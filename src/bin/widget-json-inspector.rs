@@ -1,5 +1,5 @@
-//! The `json-inspector` widget's own wasm bundle (see scripts/bundles.sh): loaded only by pages that
-//! show this widget.
+//! The `json-inspector` widget's own wasm bundle: loaded only by pages that show it.
+//! Generated from the widget registry by tests/bundles.rs (`make bundles`); do not edit.
 #[cfg(target_arch = "wasm32")]
 fn main() {
     techbasics::ui::start_widget("json-inspector", techbasics::widgets::json_inspector);

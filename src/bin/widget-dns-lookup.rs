@@ -1,5 +1,5 @@
-//! The `dns-lookup` widget's own wasm bundle (see scripts/bundles.sh): loaded only by pages that
-//! show this widget.
+//! The `dns-lookup` widget's own wasm bundle: loaded only by pages that show it.
+//! Generated from the widget registry by tests/bundles.rs (`make bundles`); do not edit.
 #[cfg(target_arch = "wasm32")]
 fn main() {
     techbasics::ui::start_widget("dns-lookup", techbasics::widgets::dns_lookup);

@@ -1,0 +1,161 @@
+//! Retries and backoff: a discrete-event simulation of many clients (`sim::retry`), one
+//! strategy or two side by side on the same seed.
+
+use crate::kit::catalog::{ParamValue, WidgetSpec, RETRY_BACKOFF};
+use crate::kit::scene::{Anchor, Scene, Shape, Tone};
+use crate::kit::url_state::{Notice, WidgetState};
+use crate::kit::widget::{Reserve, Widget};
+use crate::sim::retry::{self, Config, Replay, Sim, Strategy};
+
+pub struct RetryBackoff;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Input {
+    pub config: Config,
+    /// The strategy run alongside on the same clients, if any.
+    pub compare: Option<Strategy>,
+}
+
+impl Input {
+    /// The configurations to run: the chosen strategy, then the one to compare with.
+    pub fn configs(&self) -> Vec<Config> {
+        let mut c = vec![self.config.clone()];
+        if let Some(other) = self.compare {
+            c.push(Config { strategy: other, ..self.config.clone() });
+        }
+        c
+    }
+}
+
+/// One setting's value in `config`, as the catalog spells it.
+pub fn setting(cfg: &Config, compare: Option<Strategy>, key: &str) -> String {
+    match key {
+        "strategy" => cfg.strategy.name().to_string(),
+        "compare" => compare.map_or("off", |s| s.name()).to_string(),
+        "retryafter" => cfg.honor_retry_after.to_string(),
+        "breaker" => cfg.breaker.to_string(),
+        "seed" => cfg.seed.to_string(),
+        key => cfg.get(key).unwrap_or(0).to_string(),
+    }
+}
+
+impl Widget for RetryBackoff {
+    const SPEC: &'static WidgetSpec = &RETRY_BACKOFF;
+    const RESERVE: &'static [Reserve] = &[Reserve { variant: None, wide: 2080, narrow: 1355 }];
+    type Input = Input;
+    type Machine = Replay;
+
+    fn input(state: &WidgetState, notices: &mut Vec<Notice>) -> Input {
+        let mut cfg = Config::default();
+        for (key, value) in &state.values {
+            match value {
+                ParamValue::Int(n) => {
+                    cfg.set(key, *n);
+                }
+                ParamValue::Flag(b) => {
+                    cfg.set(key, i64::from(*b));
+                }
+                _ => {}
+            }
+        }
+        cfg.strategy = state.text("strategy").and_then(Strategy::from_name).unwrap_or(cfg.strategy);
+        cfg.seed = state.int("seed").unwrap_or(1) as u64;
+        if let Err(why) = cfg.validate() {
+            notices.push(Notice { key: "settings".into(), message: format!("{why} The default scenario is shown instead.") });
+            cfg = Config { seed: cfg.seed, ..Config::default() };
+        }
+        Input { config: cfg, compare: state.text("compare").and_then(Strategy::from_name) }
+    }
+
+    fn settings(i: &Input) -> Vec<(&'static str, String)> {
+        RETRY_BACKOFF.params.iter().map(|p| p.key).chain(["seed"]).map(|k| (k, setting(&i.config, i.compare, k))).collect()
+    }
+
+    /// Every run simulated to its end at once; the live view runs them in time slices.
+    fn machine(i: &Input) -> Replay {
+        let runs = i
+            .configs()
+            .iter()
+            .map(|c| {
+                let mut sim = Sim::new(c);
+                while !sim.is_done() {
+                    sim.run_slice(10_000);
+                }
+                sim.finish()
+            })
+            .collect();
+        Replay::new(runs)
+    }
+
+    /// Calls per time slice for each run, stacked by outcome.
+    fn scene(r: &Replay, _: &Input) -> Scene {
+        let runs = r.runs().len().max(1);
+        let steps = r.steps().max(1);
+        let (w, panel) = (640.0, 110.0);
+        let h = panel * runs as f64 + 10.0;
+        let bar = (w - 60.0) / steps as f64;
+        let mut s = Scene::new(w, h, "Calls reaching the API over time");
+        for run in 0..r.runs().len() {
+            let top = 10.0 + run as f64 * panel;
+            let slices = r.slices(run);
+            let peak = slices.iter().map(|s| s.calls() + s.short).max().unwrap_or(1).max(1) as f64;
+            let base = top + panel - 30.0;
+            s.line(40.0, base, w - 20.0, base, Tone::Line);
+            s.text(40.0, top + 10.0, Tone::Ink, 12, Anchor::Start, format!("{}: calls per slice", r.runs()[run].config.strategy.label()));
+            for (n, sl) in slices.iter().enumerate().take(r.step()) {
+                let x = 40.0 + n as f64 * bar;
+                let mut y = base;
+                for (count, tone) in [(sl.ok, Tone::Ok), (sl.failed, Tone::Bad), (sl.lost, Tone::Warn), (sl.short, Tone::Muted)] {
+                    if count == 0 {
+                        continue;
+                    }
+                    let hgt = count as f64 / peak * (panel - 50.0);
+                    y -= hgt;
+                    s.push(Shape::Rect { x, y, w: (bar - 0.5).max(0.5), h: hgt, fill: tone, stroke: None });
+                }
+            }
+            let (ok, gave_up) = r.finished_by_now(run);
+            s.text(40.0, base + 16.0, Tone::Muted, 11, Anchor::Start, format!("by {}: {ok} clients succeeded, {gave_up} gave up", retry::fmt_time(r.now_us())));
+        }
+        s.text(w - 20.0, h - 4.0, Tone::Muted, 10, Anchor::End, "green ok · red failed · amber lost · grey refused by the breaker");
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_catalog_describes_this_engine() {
+        use crate::kit::catalog::{ParamKind, ParamValue, RETRY_COMPARE, RETRY_STRATEGIES};
+        use crate::sim::retry::{MAX_ATTEMPTS, MAX_CLIENTS};
+        let names: Vec<_> = Strategy::ALL.iter().map(|s| s.name()).collect();
+        assert_eq!(names, RETRY_STRATEGIES);
+        assert_eq!(RETRY_COMPARE[1..], names[..]);
+        // The catalog's defaults are the engine's default scenario, key by key.
+        let mut from_catalog = Config::default();
+        from_catalog.clients = 1;
+        for p in RETRY_BACKOFF.params {
+            match p.default_value() {
+                ParamValue::Int(n) => assert!(from_catalog.set(p.key, n), "{} is not an engine setting", p.key),
+                ParamValue::Flag(b) => assert!(from_catalog.set(p.key, i64::from(b))),
+                _ => {}
+            }
+            if let ParamKind::Int { max, .. } = p.kind {
+                if p.key == "clients" {
+                    assert_eq!(max, i64::from(MAX_CLIENTS));
+                }
+                if p.key == "attempts" {
+                    assert_eq!(max, i64::from(MAX_ATTEMPTS));
+                }
+            }
+        }
+        assert_eq!(from_catalog, Config::default());
+        assert_eq!(RETRY_BACKOFF.param("strategy").unwrap().default, Config::default().strategy.name());
+        for key in Config::NUMERIC_KEYS {
+            assert!(RETRY_BACKOFF.param(key).is_some(), "{key} is missing from the catalog");
+        }
+        assert!(!from_catalog.set("clients", -1));
+    }
+}
