@@ -2,6 +2,7 @@
 //! in, states and narration come out. Every engine is tested natively with `cargo test`.
 pub mod btree;
 pub mod btree_walk;
+pub mod des;
 pub mod dns;
 pub mod json;
 pub mod retry;

@@ -1,0 +1,263 @@
+//! The retry engine's tests: determinism, strategies, the breaker, replay.
+
+use super::*;
+use proptest::prelude::*;
+use crate::sim::timeline::Machine;
+use super::Strategy;
+
+fn cfg(strategy: Strategy) -> Config {
+    Config { strategy, ..Config::default() }
+}
+
+fn attempts_of(run: &Run, c: u32) -> Vec<Attempt> {
+    run.attempts.iter().filter(|a| a.client == c).copied().collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn every_delay_lies_within_its_formula(seed in any::<u64>(), base in 1u64..5_000_000, extra in 0u64..60_000_000, retries in 1u32..25) {
+        let cap = base + extra;
+        for s in Strategy::ALL {
+            let mut rng = SplitMix64(seed);
+            let mut previous = base;
+            for n in 0..retries {
+                let d = s.delay(n, previous, base, cap, &mut rng);
+                let ceiling = Strategy::ceiling(n, base, cap);
+                let (lo, hi) = match s {
+                    Strategy::None | Strategy::Immediate => (0, 0),
+                    Strategy::Fixed => (base, base),
+                    Strategy::Exponential => (ceiling, ceiling),
+                    Strategy::FullJitter => (0, ceiling),
+                    Strategy::EqualJitter => (ceiling / 2, ceiling),
+                    Strategy::Decorrelated => (base.min(cap), (previous * 3).max(base).min(cap)),
+                };
+                prop_assert!(lo <= d && d <= hi, "{s:?} retry {n}: {d} not in {lo}..={hi}");
+                previous = d;
+            }
+        }
+    }
+
+    #[test]
+    fn every_run_conserves_clients_and_respects_its_limits(seed in any::<u64>(), s in 0usize..7, clients in 1u32..120, attempts in 1u32..6, errors in 0u32..60, bad in 0u32..30, breaker in any::<bool>()) {
+        let c = Config { clients, seed, strategy: Strategy::ALL[s], max_attempts: attempts, error_pct: errors, bad_pct: bad, breaker, hang_pct: 5, ..Config::default() };
+        let run = simulate(&c);
+        prop_assert_eq!(run.ends.len(), clients as usize);
+        let sum = run.summary();
+        prop_assert_eq!(sum.succeeded + sum.gave_up + sum.not_retryable + sum.unfinished, clients);
+        for client in 0..clients {
+            let mine = attempts_of(&run, client);
+            prop_assert!(!mine.is_empty() && mine.len() as u32 <= attempts);
+            for (i, a) in mine.iter().enumerate() {
+                prop_assert_eq!(a.n as usize, i);
+                prop_assert!(a.outcome != Outcome::Pending || run.ends[client as usize].0 == ClientEnd::Unfinished);
+                // Nothing follows a success or an answer that retrying cannot fix.
+                if a.outcome == Outcome::Ok || !a.outcome.retryable() {
+                    prop_assert_eq!(i + 1, mine.len());
+                }
+                if i > 0 {
+                    prop_assert_eq!(a.sent_us, mine[i - 1].end_us + a.waited_us);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn the_same_seed_gives_the_same_run_and_another_seed_does_not() {
+    let a = simulate(&cfg(Strategy::FullJitter));
+    let b = simulate(&cfg(Strategy::FullJitter));
+    assert_eq!(a, b);
+    let c = simulate(&Config { seed: 2, ..cfg(Strategy::FullJitter) });
+    assert_ne!(a.attempts, c.attempts);
+}
+
+#[test]
+fn a_sliced_run_equals_a_run_in_one_go() {
+    let c = cfg(Strategy::Decorrelated);
+    let mut sim = Sim::new(&c);
+    while !sim.run_slice(777) {}
+    assert_eq!(sim.finish(), simulate(&c));
+}
+
+#[test]
+fn strategies_face_the_same_clients() {
+    let a = simulate(&cfg(Strategy::Immediate));
+    let b = simulate(&cfg(Strategy::FullJitter));
+    for c in 0..a.config.clients {
+        assert_eq!(attempts_of(&a, c)[0].sent_us, attempts_of(&b, c)[0].sent_us);
+    }
+}
+
+/// A burst of clients far beyond the API's capacity, retrying until they succeed.
+fn contention(strategy: Strategy, seed: u64) -> Summary {
+    simulate(&Config { clients: 1_000, spread_ms: 100, outage_to_ms: 0, max_attempts: 20, cap_ms: 20_000, seed, ..cfg(strategy) }).summary()
+}
+
+#[test]
+fn under_contention_jitter_calls_less_than_exponential_which_calls_less_than_immediate() {
+    for seed in 1..=5 {
+        let imm = contention(Strategy::Immediate, seed);
+        let exp = contention(Strategy::Exponential, seed);
+        assert!(exp.calls < imm.calls, "seed {seed}: exponential {} vs immediate {}", exp.calls, imm.calls);
+        for j in [Strategy::FullJitter, Strategy::EqualJitter, Strategy::Decorrelated] {
+            let jit = contention(j, seed);
+            assert!(jit.calls < exp.calls, "seed {seed}: {j:?} {} vs exponential {}", jit.calls, exp.calls);
+            assert!(jit.finish_us < exp.finish_us, "seed {seed}: {j:?} finishes later than exponential");
+        }
+    }
+}
+
+#[test]
+fn jitter_finishes_more_clients_than_immediate_retry_in_an_outage() {
+    let imm = simulate(&cfg(Strategy::Immediate)).summary();
+    let full = simulate(&cfg(Strategy::FullJitter)).summary();
+    assert!(imm.gave_up > full.gave_up);
+    assert!(full.succeeded > imm.succeeded);
+}
+
+#[test]
+fn no_retry_means_one_attempt_each() {
+    let run = simulate(&cfg(Strategy::None));
+    assert_eq!(run.attempts.len(), run.config.clients as usize);
+}
+
+#[test]
+fn invalid_requests_are_never_retried() {
+    let run = simulate(&Config { bad_pct: 100, outage_to_ms: 0, capacity: 100_000, ..cfg(Strategy::Immediate) });
+    assert_eq!(run.attempts.len(), run.config.clients as usize);
+    assert!(run.attempts.iter().all(|a| matches!(a.outcome, Outcome::Client(400 | 401 | 403 | 404))));
+    assert_eq!(run.summary().not_retryable, run.config.clients);
+}
+
+#[test]
+fn server_errors_and_timeouts_are_retried() {
+    let run = simulate(&Config { error_pct: 50, hang_pct: 20, outage_to_ms: 0, clients: 200, ..cfg(Strategy::Immediate) });
+    let retried = |pred: fn(Outcome) -> bool| {
+        run.attempts.iter().any(|a| pred(a.outcome) && run.attempts.iter().any(|b| b.client == a.client && b.n == a.n + 1))
+    };
+    assert!(retried(|o| matches!(o, Outcome::Server(_))));
+    assert!(retried(|o| o == Outcome::Timeout));
+}
+
+fn limited(honor: bool) -> Run {
+    simulate(&Config { rate_limit: 20, outage_to_ms: 0, clients: 400, honor_retry_after: honor, ..cfg(Strategy::Exponential) })
+}
+
+#[test]
+fn retry_after_is_respected_when_honoured() {
+    let run = limited(true);
+    let mut checked = 0;
+    for a in &run.attempts {
+        if let Outcome::RateLimited { retry_after_s } = a.outcome {
+            assert!((1..=10).contains(&retry_after_s));
+            if let Some(next) = run.attempts.iter().find(|b| b.client == a.client && b.n == a.n + 1) {
+                assert!(next.sent_us >= a.end_us + u64::from(retry_after_s) * SECOND);
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 100, "the scenario must produce 429s to check ({checked})");
+    // The same scenario ignoring the header retries too early, so the check above can fail.
+    let rude = limited(false);
+    assert!(rude.attempts.iter().any(|a| match a.outcome {
+        Outcome::RateLimited { retry_after_s } => rude
+            .attempts
+            .iter()
+            .any(|b| b.client == a.client && b.n == a.n + 1 && b.sent_us < a.end_us + u64::from(retry_after_s) * SECOND),
+        _ => false,
+    }));
+    assert!(limited(true).summary().calls < rude.summary().calls);
+}
+
+#[test]
+fn breaker_moves_through_its_states() {
+    let mut b = Breaker::new(3, 1_000);
+    assert!(b.allow(0, 1));
+    b.record(10, 1, true);
+    b.record(11, 2, true);
+    b.record(12, 3, false); // a success resets the count
+    assert_eq!(b.state, BreakerState::Closed);
+    for id in 4..7 {
+        b.record(20, id, true);
+    }
+    assert_eq!(b.state, BreakerState::Open);
+    assert!(!b.allow(500, 7), "open: fail fast");
+    assert!(b.allow(1_020, 8), "after the open period one trial passes");
+    assert_eq!(b.state, BreakerState::HalfOpen);
+    assert!(!b.allow(1_021, 9), "only one trial at a time");
+    b.record(1_030, 5, true); // a late answer from before is not the trial's
+    assert_eq!(b.state, BreakerState::HalfOpen);
+    b.record(1_040, 8, true);
+    assert_eq!(b.state, BreakerState::Open, "a failed trial opens it again");
+    assert!(b.allow(2_040, 10));
+    b.record(2_050, 10, false);
+    assert_eq!(b.state, BreakerState::Closed, "a good trial closes it");
+    let states: Vec<_> = b.log.iter().map(|&(_, s)| s).collect();
+    use BreakerState::*;
+    assert_eq!(states, [Open, HalfOpen, Open, HalfOpen, Closed]);
+}
+
+#[test]
+fn an_open_breaker_keeps_calls_off_the_api() {
+    let run = simulate(&Config { breaker: true, ..cfg(Strategy::FullJitter) });
+    let sum = run.summary();
+    assert!(sum.short_circuited > 0);
+    assert!(run.breaker_log.iter().any(|&(_, s)| s == BreakerState::Open));
+    assert_eq!(run.breaker_log.last().map(|&(_, s)| s), Some(BreakerState::Closed));
+    for a in &run.attempts {
+        if a.outcome == Outcome::ShortCircuit {
+            assert_eq!(a.arrive_us, None);
+            assert_ne!(run.breaker_at(a.sent_us), BreakerState::Closed, "a closed breaker lets every call through");
+        }
+    }
+    assert!(sum.calls < simulate(&cfg(Strategy::FullJitter)).summary().calls);
+}
+
+#[test]
+fn validation_names_the_setting() {
+    let bad = |c: Config| c.validate().unwrap_err();
+    assert!(bad(Config { base_ms: 0, ..Config::default() }).starts_with("Base delay"));
+    assert!(bad(Config { cap_ms: 50, ..Config::default() }).starts_with("Cap"));
+    assert!(bad(Config { clients: 10_001, ..Config::default() }).starts_with("Clients"));
+    assert!(bad(Config { outage_from_ms: 5, outage_to_ms: 1, ..Config::default() }).starts_with("Outage"));
+    assert!(Config::default().validate().is_ok());
+}
+
+#[test]
+fn replay_steps_cover_the_run_and_slices_add_up() {
+    let runs = vec![simulate(&cfg(Strategy::Immediate)), simulate(&cfg(Strategy::FullJitter))];
+    let mut r = Replay::new(runs.clone());
+    assert!(r.steps() <= MAX_STEPS && r.steps() > 0);
+    for (i, run) in runs.iter().enumerate() {
+        let total: u32 = r.slices(i).iter().map(Slice::calls).sum();
+        assert_eq!(total, run.summary().calls);
+        let dens: u32 = run.density(r.width_us(), r.steps(), 20).iter().flatten().sum();
+        assert_eq!(dens as usize, run.attempts.len());
+    }
+    assert!(r.narrate().starts_with("Before the first call"));
+    while r.advance() {}
+    let (done, gave_up) = r.finished_by_now(0);
+    let s = runs[0].summary();
+    assert_eq!((done, gave_up), (s.succeeded, s.gave_up + s.not_retryable));
+    assert!(r.narrate().contains("Full jitter"));
+}
+
+#[test]
+fn ten_thousand_clients_finish_within_the_horizon() {
+    let run = simulate(&Config { clients: 10_000, capacity: 2_000, ..cfg(Strategy::FullJitter) });
+    let s = run.summary();
+    assert_eq!(s.unfinished, 0);
+    assert!(s.succeeded > 8_000, "{s:?}");
+}
+
+#[test]
+fn times_read_naturally() {
+    assert_eq!(fmt_time(0), "0 ms");
+    assert_eq!(fmt_time(340_000), "340 ms");
+    assert_eq!(fmt_time(1_250_000), "1.25 s");
+    assert_eq!(fmt_time(2_000_000), "2 s");
+    assert_eq!(fmt_time(12_500_000), "12.5 s");
+    assert_eq!(fmt_time(200_000_000), "3 min 20 s");
+}
