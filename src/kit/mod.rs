@@ -1,6 +1,7 @@
 //! The pure half of the widget kit: the widget catalog, URL state, the widget contract and
 //! its registry, scenes, search and progress. The views live in `ui` and `widgets`.
 pub mod catalog;
+pub mod chart;
 pub mod progress;
 pub mod scene;
 pub mod search;

@@ -59,6 +59,8 @@ pub enum Shape {
     /// A filled arrowhead whose tip is at (x, y), pointing right when `dx` is negative
     /// (the head is drawn back along `dx`) and left when it is positive.
     Arrowhead { x: f64, y: f64, dx: f64, fill: Tone },
+    /// Path data (from `kit::chart`) drawn with its origin moved to (x, y).
+    Path { x: f64, y: f64, d: String, fill: Tone },
     /// Text; `anchor` None leaves SVG's default (start), `preserve` keeps runs of spaces.
     Text { x: f64, y: f64, tone: Tone, size: u32, anchor: Option<Anchor>, bold: bool, preserve: bool, body: String },
 }
@@ -105,6 +107,7 @@ impl Scene {
                 Shape::Line { x1, y1, x2, y2, .. } => all(&[*x1, *y1, *x2, *y2]),
                 Shape::Circle { x, y, r, .. } => all(&[*x, *y, *r]),
                 Shape::Arrowhead { x, y, dx, .. } => all(&[*x, *y, *dx]),
+                Shape::Path { x, y, .. } => all(&[*x, *y]),
                 Shape::Text { x, y, .. } => all(&[*x, *y]),
             })
     }
@@ -152,6 +155,11 @@ fn shape_svg(out: &mut String, s: &Shape) {
         }
         Shape::Arrowhead { x, y, dx, fill } => {
             let _ = write!(out, "<path d=\"M{x:.1} {y:.1} l{dx:.1} -4 l0 8 z\" fill=\"{}\"/>", fill.print());
+        }
+        Shape::Path { x, y, d, fill } => {
+            if !d.is_empty() {
+                let _ = write!(out, "<path transform=\"translate({x:.1} {y:.1})\" d=\"{}\" fill=\"{}\"/>", escape(d), fill.print());
+            }
         }
         Shape::Text { x, y, tone, size, anchor, bold, preserve, body } => {
             let _ = write!(out, "<text x=\"{x:.1}\" y=\"{y:.1}\" fill=\"{}\" font-size=\"{size}\"", tone.print());

@@ -2,6 +2,7 @@
 //! strategy or two side by side on the same seed.
 
 use crate::kit::catalog::{ParamValue, WidgetSpec, RETRY_BACKOFF};
+use crate::kit::chart;
 use crate::kit::scene::{Anchor, Scene, Shape, Tone};
 use crate::kit::url_state::{Notice, WidgetState};
 use crate::kit::widget::{Reserve, Widget};
@@ -90,29 +91,22 @@ impl Widget for RetryBackoff {
     /// Calls per time slice for each run, stacked by outcome.
     fn scene(r: &Replay, _: &Input) -> Scene {
         let runs = r.runs().len().max(1);
-        let steps = r.steps().max(1);
         let (w, panel) = (640.0, 110.0);
         let h = panel * runs as f64 + 10.0;
-        let bar = (w - 60.0) / steps as f64;
         let mut s = Scene::new(w, h, "Calls reaching the API over time");
         for run in 0..r.runs().len() {
             let top = 10.0 + run as f64 * panel;
             let slices = r.slices(run);
-            let peak = slices.iter().map(|s| s.calls() + s.short).max().unwrap_or(1).max(1) as f64;
+            let peak = slices.iter().map(|s| s.calls() + s.short).max().unwrap_or(1).max(1);
             let base = top + panel - 30.0;
             s.line(40.0, base, w - 20.0, base, Tone::Line);
             s.text(40.0, top + 10.0, Tone::Ink, 12, Anchor::Start, format!("{}: calls per slice", r.runs()[run].config.strategy.label()));
-            for (n, sl) in slices.iter().enumerate().take(r.step()) {
-                let x = 40.0 + n as f64 * bar;
-                let mut y = base;
-                for (count, tone) in [(sl.ok, Tone::Ok), (sl.failed, Tone::Bad), (sl.lost, Tone::Warn), (sl.short, Tone::Muted)] {
-                    if count == 0 {
-                        continue;
-                    }
-                    let hgt = count as f64 / peak * (panel - 50.0);
-                    y -= hgt;
-                    s.push(Shape::Rect { x, y, w: (bar - 0.5).max(0.5), h: hgt, fill: tone, stroke: None });
-                }
+            // Slices not reached yet stay empty: the chart fills in as the replay moves.
+            let columns: Vec<Vec<u32>> = slices.iter().enumerate().map(|(n, sl)| if n < r.step() { vec![sl.ok, sl.failed, sl.lost, sl.short] } else { Vec::new() }).collect();
+            let (cw, ch) = (w - 60.0, panel - 50.0);
+            let paths = chart::stacked_bars(&columns, 4, peak, cw as u64, ch as u64);
+            for (d, tone) in paths.into_iter().zip([Tone::Ok, Tone::Bad, Tone::Warn, Tone::Muted]) {
+                s.push(Shape::Path { x: 40.0, y: base - ch, d, fill: tone });
             }
             let (ok, gave_up) = r.finished_by_now(run);
             s.text(40.0, base + 16.0, Tone::Muted, 11, Anchor::Start, format!("by {}: {ok} clients succeeded, {gave_up} gave up", retry::fmt_time(r.now_us())));

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 
 use crate::book::WidgetPlacement;
 use crate::kit::catalog::{ParamValue, RETRY_BACKOFF};
+use crate::kit::chart;
 use crate::kit::widget::Widget as _;
 use crate::kit::widgets::retry_backoff as kit;
 use crate::kit::url_state;
@@ -76,22 +77,7 @@ struct Charts {
 }
 
 fn x_of(i: usize, steps: usize) -> u64 {
-    i as u64 * W / steps.max(1) as u64
-}
-
-fn bar(d: &mut String, x0: u64, x1: u64, bottom: u64, h: u64) {
-    if h > 0 {
-        d.push_str(&format!("M{x0} {}h{}v{h}h-{}z", bottom - h, x1 - x0, x1 - x0));
-    }
-}
-
-/// Scales a count to a bar height, never rounding a non-zero count away.
-fn height(n: u32, ymax: u32) -> u64 {
-    if n == 0 {
-        0
-    } else {
-        (u64::from(n) * LOAD_H / u64::from(ymax.max(1))).clamp(1, LOAD_H)
-    }
+    chart::x_of(i, steps, W)
 }
 
 fn draw(replay: &Replay) -> Charts {
@@ -108,55 +94,35 @@ fn draw(replay: &Replay) -> Charts {
         .iter()
         .enumerate()
         .map(|(r, run)| {
-            let (mut ok, mut failed, mut lost) = (String::new(), String::new(), String::new());
-            for (i, s) in replay.slices(r).iter().enumerate() {
-                let (x0, x1) = (x_of(i, steps), x_of(i + 1, steps));
-                let (h_ok, h_f, h_l) = (height(s.ok, ymax), height(s.failed, ymax), height(s.lost, ymax));
-                bar(&mut ok, x0, x1, LOAD_H, h_ok);
-                bar(&mut failed, x0, x1, LOAD_H - h_ok, h_f.min(LOAD_H - h_ok));
-                bar(&mut lost, x0, x1, LOAD_H - h_ok - h_f.min(LOAD_H - h_ok), h_l.min(LOAD_H.saturating_sub(h_ok + h_f)));
-            }
+            let columns: Vec<Vec<u32>> = replay.slices(r).iter().map(|s| vec![s.ok, s.failed, s.lost]).collect();
+            let [ok, failed, lost]: [String; 3] = chart::stacked_bars(&columns, 3, ymax, W, LOAD_H).try_into().unwrap_or_default();
             let banded = clients > MAX_ROWS;
             let (client_paths, client_h) = if banded { bands(run, width, steps) } else { rows(run, total_us) };
             Panel { label: run.config.strategy.label(), ok, failed, lost, client_paths, client_h, banded, summary: run.summary(), breaker: run.config.breaker }
         })
         .collect();
-    Charts { panels, capacity_y: LOAD_H - height(per_slice, ymax), ymax, total_us, clients }
+    Charts { panels, capacity_y: LOAD_H - chart::bar_height(per_slice, ymax, LOAD_H), ymax, total_us, clients }
 }
 
 /// One row per client, one mark per attempt at the moment it was sent.
 fn rows(run: &Run, total_us: u64) -> (Vec<(&'static str, String)>, u64) {
-    let mut paths: Vec<(&'static str, String)> = ["ok", "failed", "lost", "short"].into_iter().map(|c| (c, String::new())).collect();
-    for a in &run.attempts {
-        let class = match a.outcome {
+    let marks = run.attempts.iter().map(|a| {
+        let layer = match a.outcome {
             Outcome::Ok => 0,
             Outcome::Timeout | Outcome::Pending => 2,
             Outcome::ShortCircuit => 3,
             _ => 1,
         };
-        let x = (a.sent_us * W / total_us.max(1)).min(W - 3);
-        let y = u64::from(a.client) * ROW_H + 1;
-        paths[class].1.push_str(&format!("M{x} {y}h3v{}h-3z", ROW_H - 2));
-    }
-    (paths, u64::from(run.config.clients) * ROW_H)
+        (a.sent_us, u64::from(a.client), layer)
+    });
+    let paths = chart::row_marks(marks, 4, total_us, W, ROW_H, 3);
+    (["ok", "failed", "lost", "short"].into_iter().zip(paths).collect(), u64::from(run.config.clients) * ROW_H)
 }
 
 /// Bands of clients, each cell shaded by how many attempts its clients sent in that slice.
 fn bands(run: &Run, width: u64, steps: usize) -> (Vec<(&'static str, String)>, u64) {
-    let density = run.density(width, steps, BANDS);
-    let max = density.iter().flatten().copied().max().unwrap_or(0).max(1);
-    let mut paths: Vec<(&'static str, String)> = ["d1", "d2", "d3", "d4"].into_iter().map(|c| (c, String::new())).collect();
-    for (b, row) in density.iter().enumerate() {
-        for (i, &n) in row.iter().enumerate() {
-            if n == 0 {
-                continue;
-            }
-            let level = ((u64::from(n) * 4).div_ceil(u64::from(max)) as usize).clamp(1, 4);
-            let (x0, x1) = (x_of(i, steps), x_of(i + 1, steps));
-            paths[level - 1].1.push_str(&format!("M{x0} {}h{}v{ROW_H}h-{}z", b as u64 * ROW_H, x1 - x0, x1 - x0));
-        }
-    }
-    (paths, BANDS as u64 * ROW_H)
+    let paths = chart::density_bands(&run.density(width, steps, BANDS), 4, W, ROW_H);
+    (["d1", "d2", "d3", "d4"].into_iter().zip(paths).collect(), BANDS as u64 * ROW_H)
 }
 
 /// Signals the background simulation reports to. Copy, so each slice can schedule the next.
