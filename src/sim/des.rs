@@ -122,6 +122,34 @@ pub trait Resumable {
     fn finish(self) -> Self::Output;
 }
 
+/// Several pieces of work run one after another as one (two strategies simulated for a
+/// side-by-side comparison): each slice goes to the first that is not done.
+impl<R: Resumable> Resumable for Vec<R> {
+    type Output = Vec<R::Output>;
+
+    fn run_slice(&mut self, budget: usize) -> bool {
+        match self.iter_mut().find(|w| !w.is_done()) {
+            Some(w) => {
+                w.run_slice(budget);
+                self.is_done()
+            }
+            None => true,
+        }
+    }
+
+    fn is_done(&self) -> bool {
+        self.iter().all(R::is_done)
+    }
+
+    fn done_so_far(&self) -> u64 {
+        self.iter().map(R::done_so_far).sum()
+    }
+
+    fn finish(self) -> Vec<R::Output> {
+        self.into_iter().map(R::finish).collect()
+    }
+}
+
 /// Runs `work` to its end in one go.
 pub fn run_to_end<R: Resumable>(mut work: R) -> R::Output {
     while !work.run_slice(100_000) {}
@@ -152,6 +180,37 @@ mod tests {
         assert_eq!(s.processed(), 5);
         assert!(s.is_done());
         assert_eq!(s.pending(), 1, "the event past the horizon never runs");
+    }
+
+    /// Counts to a target, a unit of work per step.
+    struct Count(u64, u64);
+    impl Resumable for Count {
+        type Output = u64;
+        fn run_slice(&mut self, budget: usize) -> bool {
+            self.0 = (self.0 + budget as u64).min(self.1);
+            self.is_done()
+        }
+        fn is_done(&self) -> bool {
+            self.0 >= self.1
+        }
+        fn done_so_far(&self) -> u64 {
+            self.0
+        }
+        fn finish(mut self) -> u64 {
+            while !self.run_slice(7) {}
+            self.0
+        }
+    }
+
+    #[test]
+    fn several_pieces_of_work_run_in_turn() {
+        let mut v = vec![Count(0, 10), Count(0, 5)];
+        assert!(!v.run_slice(8));
+        assert_eq!(v.done_so_far(), 8);
+        assert!(!v.run_slice(8), "the first finishes, the second has not started");
+        assert_eq!((v[0].0, v[1].0), (10, 0));
+        assert!(v.run_slice(8));
+        assert_eq!(run_to_end(vec![Count(0, 3), Count(0, 4)]), [3, 4]);
     }
 
     #[test]

@@ -82,8 +82,6 @@ pub fn find<T: JsCast>(selector: &str) -> Option<T> {
 }
 
 /// Adds a listener that lives as long as the page (the shell's and search's static markup).
-pub fn on(target: &web_sys::EventTarget, event: &str, f: impl FnMut(web_sys::Event) + 'static) {
-    let c = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Event)>::new(f);
-    let _ = target.add_event_listener_with_callback(event, c.as_ref().unchecked_ref());
-    c.forget();
+pub fn on(target: &web_sys::EventTarget, event: &'static str, mut f: impl FnMut(web_sys::Event) + 'static) {
+    gloo_events::EventListener::new(target, event, move |e| f(e.clone())).forget();
 }

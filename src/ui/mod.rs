@@ -9,6 +9,7 @@ pub mod field;
 mod progress;
 mod search;
 mod shell;
+pub mod slices;
 pub mod stepper;
 
 use leptos::prelude::*;

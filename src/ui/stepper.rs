@@ -6,8 +6,8 @@
 //! its drawing as children. Everything about stepping lives here, once.
 
 use std::sync::Arc;
-use std::time::Duration;
 
+use gloo_timers::callback::{Interval, Timeout};
 use leptos::prelude::*;
 
 use super::browser;
@@ -15,7 +15,7 @@ use crate::kit::catalog::WidgetSpec;
 use crate::kit::url_state::{self, Notice};
 use crate::sim::timeline::{Machine, Timeline};
 
-const SPEEDS: &[(&str, u64)] = &[("0.5×", 1600), ("1×", 800), ("2×", 400), ("4×", 200)];
+const SPEEDS: &[(&str, u32)] = &[("0.5×", 1600), ("1×", 800), ("2×", 400), ("4×", 200)];
 
 const SHORTCUTS: &[(&str, &str)] = &[
     ("→ or .", "Step forward"),
@@ -110,12 +110,10 @@ pub fn WidgetFrame(
     let speed = RwSignal::new(1usize);
     let help_open = RwSignal::new(false);
     let transcript_open = RwSignal::new(false);
-    let ticker: StoredValue<Option<IntervalHandle>> = StoredValue::new(None);
+    // The play ticker; dropping it stops it.
+    let ticker: StoredValue<Option<Interval>, LocalStorage> = StoredValue::new_local(None);
 
     let stop = move || {
-        if let Some(h) = ticker.get_value() {
-            h.clear();
-        }
         ticker.set_value(None);
         playing.set(false);
     };
@@ -125,29 +123,18 @@ pub fn WidgetFrame(
             timeline.go(Move::Reset);
         }
         let ms = SPEEDS[speed.get_untracked()].1;
-        let handle = set_interval_with_handle(
-            move || {
-                timeline.go(Move::Forward);
-                if timeline.at_end_untracked() {
-                    if let Some(h) = ticker.get_value() {
-                        h.clear();
-                    }
-                    ticker.set_value(None);
-                    playing.set(false);
-                }
-            },
-            Duration::from_millis(ms),
-        );
-        if let Ok(h) = handle {
-            ticker.set_value(Some(h));
-            playing.set(true);
-        }
+        let interval = Interval::new(ms, move || {
+            timeline.go(Move::Forward);
+            if timeline.at_end_untracked() && playing.get_untracked() {
+                playing.set(false);
+                // Not dropped from inside its own callback: a moment later.
+                Timeout::new(0, move || ticker.set_value(None)).forget();
+            }
+        });
+        ticker.set_value(Some(interval));
+        playing.set(true);
     };
-    on_cleanup(move || {
-        if let Some(h) = ticker.get_value() {
-            h.clear();
-        }
-    });
+    on_cleanup(move || ticker.set_value(None));
     let toggle = move || if playing.get_untracked() { stop() } else { start() };
     let forward = move || {
         stop();

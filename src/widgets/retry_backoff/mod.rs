@@ -17,10 +17,9 @@ use crate::sim::group;
 use crate::sim::retry::{fmt_time, Config, Outcome, Replay, Run, Sim, Slice, Strategy, Summary, MAX_STEPS};
 use crate::sim::timeline::{Timeline, TimelineConfig};
 use crate::ui::browser::now_ms;
+use crate::ui::slices;
 use crate::ui::stepper::{Stepper, WidgetFrame};
 
-/// Longest stretch of simulation before handing the browser back its thread.
-const SLICE_MS: f64 = 8.0;
 const EVENTS_PER_CHECK: usize = 1_500;
 /// Drawing sizes in SVG units: the charts' width, the load chart's height, one client row.
 const W: u64 = 600;
@@ -128,7 +127,6 @@ fn bands(run: &Run, width: u64, steps: usize) -> (Vec<(&'static str, String)>, u
 /// Signals the background simulation reports to. Copy, so each slice can schedule the next.
 #[derive(Clone, Copy)]
 struct Job {
-    sims: StoredValue<Vec<Sim>>,
     generation: StoredValue<u32>,
     progress: RwSignal<Option<(u64, u32)>>,
     timeline: RwSignal<Timeline<Replay>>,
@@ -144,61 +142,34 @@ fn timeline_of(replay: Replay) -> Timeline<Replay> {
     Timeline::new(replay, TimelineConfig { checkpoint_every: 16, max_steps: MAX_STEPS + 1 })
 }
 
+/// Simulates in time slices (`ui::slices`); a newer run makes an older one stop.
 fn start(job: Job, cfg: &Config, compare: Option<Strategy>) {
     let mut sims = vec![Sim::new(cfg)];
     if let Some(other) = compare {
         sims.push(Sim::new(&Config { strategy: other, ..cfg.clone() }));
     }
-    job.sims.set_value(sims);
     let generation = job.generation.get_value().wrapping_add(1);
     job.generation.set_value(generation);
     job.started.set_value(now_ms());
     job.progress.set(Some((0, cfg.clients)));
-    set_timeout(move || pump(job, generation), Duration::ZERO);
-}
-
-/// Runs events for one time slice, then yields; a newer run makes older slices stop.
-fn pump(job: Job, generation: u32) {
-    if job.generation.get_value() != generation {
-        return;
-    }
-    let t0 = now_ms();
-    let mut all_done = false;
-    while !all_done && now_ms() - t0 < SLICE_MS {
-        job.sims.update_value(|sims| {
-            all_done = match sims.iter_mut().find(|s| !s.is_done()) {
-                Some(s) => {
-                    s.run_slice(EVENTS_PER_CHECK);
-                    false
+    slices::run(
+        sims,
+        EVENTS_PER_CHECK,
+        move || job.generation.get_value() == generation,
+        move |events| {
+            job.progress.update(|p| {
+                if let Some(p) = p {
+                    p.0 = events;
                 }
-                None => true,
-            };
-        });
-    }
-    if !all_done {
-        let events = job.sims.with_value(|s| s.iter().map(Sim::events).sum());
-        job.progress.update(|p| {
-            if let Some(p) = p {
-                p.0 = events;
-            }
-        });
-        set_timeout(move || pump(job, generation), Duration::ZERO);
-        return;
-    }
-    set_timeout(move || finish(job, generation), Duration::ZERO);
-}
-
-fn finish(job: Job, generation: u32) {
-    if job.generation.get_value() != generation {
-        return;
-    }
-    let mut sims = Vec::new();
-    job.sims.update_value(|s| sims = std::mem::take(s));
-    let runs: Vec<Run> = sims.into_iter().map(Sim::finish).collect();
-    let replay = Replay::new(runs);
-    // Drawing the charts and painting them are tasks of their own: with 10,000 clients the
-    // three together come close to the 50 ms budget for one task.
-    set_timeout(move || show(job, generation, replay), Duration::ZERO);
+            })
+        },
+        // Drawing the charts and painting them are tasks of their own: with 10,000 clients
+        // the three together come close to the 50 ms budget for one task.
+        move |runs: Vec<Run>| {
+            let replay = Replay::new(runs);
+            set_timeout(move || show(job, generation, replay), Duration::ZERO);
+        },
+    );
 }
 
 fn show(job: Job, generation: u32, replay: Replay) {
@@ -258,7 +229,6 @@ pub fn RetryBackoff(placement: &'static WidgetPlacement) -> impl IntoView {
     let notices = RwSignal::new(notices);
 
     let job = Job {
-        sims: StoredValue::new(Vec::new()),
         generation: StoredValue::new(0),
         progress: RwSignal::new(None),
         timeline: RwSignal::new(timeline_of(Replay::new(Vec::new()))),
