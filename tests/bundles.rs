@@ -11,14 +11,20 @@ use std::path::PathBuf;
 use techbasics::book::{Segment, CHAPTERS};
 use techbasics::kit::widget::REGISTRY;
 
-/// The source of the bundle that starts `ids`, in order.
+/// The source of the bundle that starts the widgets `ids`, in order.
 fn source(ids: &[&str]) -> String {
     let what = if ids.len() == 1 {
         format!("The `{}` widget's own wasm bundle: loaded only by pages that show it.", ids[0])
     } else {
         format!("The bundle for pages that show {}: one copy of the shared runtime for all of them.", ids.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(" and "))
     };
-    let starts: String = ids.iter().map(|id| format!("    techbasics::ui::start_widget({id:?}, techbasics::widgets::{});\n", id.replace('-', "_"))).collect();
+    let starts: String = ids
+        .iter()
+        .map(|id| {
+            let e = REGISTRY.iter().find(|e| e.spec.id == *id).expect("a registered widget");
+            format!("    techbasics::ui::mount::start::<{}>();\n", (e.type_name)())
+        })
+        .collect();
     format!(
         "//! {what}\n//! Generated from the widget registry by tests/bundles.rs (`make bundles`); do not edit.\n#[cfg(target_arch = \"wasm32\")]\nfn main() {{\n{starts}}}\n\n#[cfg(not(target_arch = \"wasm32\"))]\nfn main() {{}}\n"
     )

@@ -143,8 +143,9 @@ fn every_registered_widget_is_complete() {
     for e in REGISTRY {
         let id = e.spec.id;
         let snake = id.replace('-', "_");
-        if !root().join(format!("src/widgets/{snake}/mod.rs")).exists() || !views.contains(&format!("pub fn {snake}(")) {
-            missing.push(format!("{id}: its view, src/widgets/{snake}/mod.rs, with `pub fn {snake}` in src/widgets/mod.rs"));
+        let view = std::fs::read_to_string(root().join(format!("src/widgets/{snake}/mod.rs"))).unwrap_or_default();
+        if !view.contains("impl View for ") || !views.contains(&format!("mod {snake};")) {
+            missing.push(format!("{id}: its view, src/widgets/{snake}/mod.rs, with `impl View for` its widget and `mod {snake};` in src/widgets/mod.rs"));
         }
         if !css.contains(&format!("/* widget: {id} ")) {
             missing.push(format!("{id}: its CSS section in style/main.css, opened by `/* widget: {id} */`"));

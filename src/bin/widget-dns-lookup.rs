@@ -2,7 +2,7 @@
 //! Generated from the widget registry by tests/bundles.rs (`make bundles`); do not edit.
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    techbasics::ui::start_widget("dns-lookup", techbasics::widgets::dns_lookup);
+    techbasics::ui::mount::start::<techbasics::kit::widgets::dns_lookup::DnsLookup>();
 }
 
 #[cfg(not(target_arch = "wasm32"))]

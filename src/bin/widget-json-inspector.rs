@@ -2,7 +2,7 @@
 //! Generated from the widget registry by tests/bundles.rs (`make bundles`); do not edit.
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    techbasics::ui::start_widget("json-inspector", techbasics::widgets::json_inspector);
+    techbasics::ui::mount::start::<techbasics::kit::widgets::json_inspector::JsonInspector>();
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -2,8 +2,8 @@
 //! Generated from the widget registry by tests/bundles.rs (`make bundles`); do not edit.
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    techbasics::ui::start_widget("retry-backoff", techbasics::widgets::retry_backoff);
-    techbasics::ui::start_widget("btree-index", techbasics::widgets::btree_index);
+    techbasics::ui::mount::start::<techbasics::kit::widgets::retry_backoff::RetryBackoff>();
+    techbasics::ui::mount::start::<techbasics::kit::widgets::btree_index::BTreeIndex>();
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -2,7 +2,7 @@
 //! Generated from the widget registry by tests/bundles.rs (`make bundles`); do not edit.
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    techbasics::ui::start_widget("retry-backoff", techbasics::widgets::retry_backoff);
+    techbasics::ui::mount::start::<techbasics::kit::widgets::retry_backoff::RetryBackoff>();
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -2,7 +2,7 @@
 //! Generated from the widget registry by tests/bundles.rs (`make bundles`); do not edit.
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    techbasics::ui::start_widget("transaction-rollback", techbasics::widgets::transaction_rollback);
+    techbasics::ui::mount::start::<techbasics::kit::widgets::transaction_rollback::TransactionRollback>();
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -89,6 +89,14 @@ fn variant<W: Widget>(p: &WidgetPlacement) -> Option<&'static str> {
     W::variant(&input_of::<W>(p))
 }
 
+/// The settings a URL needs for `input` when the placement opens with `baseline`: only
+/// those whose written value differs, so a link stays short and opening a page leaves its
+/// address alone. Reading them over the placement's settings gives `input` back.
+pub fn changed_settings<W: Widget>(baseline: &W::Input, input: &W::Input) -> Vec<(&'static str, String)> {
+    let base = W::settings(baseline);
+    W::settings(input).into_iter().filter(|(k, v)| !base.iter().any(|(bk, bv)| bk == k && bv == v)).collect()
+}
+
 /// Reads `pairs` (a URL's query, over the placement settings `base`) as widget `W`, writes
 /// the input back with `W::settings`, and reads that again: both inputs must be equal and
 /// the second reading must raise no notice.
@@ -108,6 +116,13 @@ fn round_trip<W: Widget>(base: &[(&str, &str)], pairs: &[(String, String)]) -> R
     if first != second {
         return Err(format!("{query} reads back as a different input:\n  {first:?}\n  {second:?}"));
     }
+    // The short form the live widget writes: only what differs from the placement's opening.
+    let baseline = W::input(&url_state::read(W::SPEC, "w", base, &[]), &mut Vec::new());
+    let short = url_state::encode_query(&url_state::write(&[], "w", &changed_settings::<W>(&baseline, &first)));
+    let third = W::input(&url_state::read(W::SPEC, "w", base, &url_state::parse_query(&short)), &mut Vec::new());
+    if first != third {
+        return Err(format!("the short form {short} reads back as a different input:\n  {first:?}\n  {third:?}"));
+    }
     Ok(())
 }
 
@@ -115,6 +130,8 @@ fn round_trip<W: Widget>(base: &[(&str, &str)], pairs: &[(String, String)]) -> R
 /// can hold widgets of different types.
 pub struct Entry {
     pub spec: &'static WidgetSpec,
+    /// The implementing type's path, for the generated bundles (`ui::mount::start::<T>`).
+    pub type_name: fn() -> &'static str,
     pub reserve: &'static [Reserve],
     /// The placement drawn as a storyboard, from its engine.
     pub board: fn(&WidgetPlacement) -> Board,
@@ -126,7 +143,7 @@ pub struct Entry {
 
 impl Entry {
     pub const fn of<W: Widget>() -> Entry {
-        Entry { spec: W::SPEC, reserve: W::RESERVE, board: board::<W>, variant: variant::<W>, round_trip: round_trip::<W> }
+        Entry { spec: W::SPEC, type_name: std::any::type_name::<W>, reserve: W::RESERVE, board: board::<W>, variant: variant::<W>, round_trip: round_trip::<W> }
     }
 }
 

@@ -1,11 +1,12 @@
 //! The browser half of the app. Every page arrives as prerendered HTML (see `site.rs` and
 //! `src/bin/prerender.rs`), so there is no router here. Two kinds of entry point:
 //! `start` (the Trunk-built shell bundle, on every page) wires the shell's controls, and
-//! `start_widget` (one bundle per widget, loaded only by pages that show it) mounts that
-//! widget into each of its placeholders.
+//! `mount::start::<W>` (one bundle per widget, loaded only by pages that show it) mounts that
+//! widget into each of its placeholders through `start_widget`.
 pub(crate) mod browser;
 mod crash_box;
 pub mod field;
+pub mod mount;
 mod progress;
 mod search;
 mod shell;
@@ -31,7 +32,7 @@ pub fn start_search() {
     search::wire();
 }
 
-/// A widget bundle's entry point: replaces each placeholder for `widget` with a live one.
+/// Replaces each placeholder for `widget` with a live one (`mount::start` calls it).
 /// The placeholder's chapter (from the enclosing `[data-chapter]`) and instance name find
 /// the placement the build made.
 pub fn start_widget(widget: &'static str, view: fn(&'static book::WidgetPlacement) -> AnyView) {

@@ -6,15 +6,12 @@ mod scan;
 
 use leptos::prelude::*;
 
-use crate::book::WidgetPlacement;
-use crate::kit::catalog::{ParamValue, BTREE_INDEX};
-use crate::kit::url_state;
-use crate::kit::widget::Widget as _;
-use crate::kit::widgets::btree_index::{self as kit, keys_to_string};
+use crate::kit::catalog::ParamValue;
+use crate::kit::widgets::btree_index as kit;
 use crate::sim::btree_walk::{self, layout, BTreeWalk, IndexKey, KeyType, Op};
 use crate::sim::timeline::{Timeline, TimelineConfig};
 use crate::ui::field::TextField;
-use crate::ui::stepper::{Stepper, WidgetFrame};
+use crate::ui::mount::{Live, LiveFrame, View};
 
 /// Pixel sizes of the drawing: one key cell, one node row, the gap between levels.
 const ROW_H: f64 = 30.0;
@@ -25,50 +22,31 @@ const TOP: f64 = 16.0;
 
 type Setup = kit::Input;
 
-fn timeline_for(s: &Setup) -> Timeline<BTreeWalk<IndexKey>> {
-    Timeline::new(BTreeWalk::new(s.frames()), TimelineConfig { checkpoint_every: 32, max_steps: 50_000 })
+impl View for kit::BTreeIndex {
+    const TIMELINE: TimelineConfig = TimelineConfig { checkpoint_every: 32, max_steps: 50_000 };
+
+    fn view(live: Live<Self>) -> AnyView {
+        view! { <BTreeIndex live=live/> }.into_any()
+    }
 }
 
 #[component]
-pub fn BTreeIndex(placement: &'static WidgetPlacement) -> impl IntoView {
-    let spec = &BTREE_INDEX;
-    let state = url_state::read(spec, placement.instance, placement.settings, &crate::ui::browser::query_pairs());
-    let mut notices = state.notices.clone();
-    let setup0 = kit::BTreeIndex::input(&state, &mut notices);
-    let with_scan = setup0.with_scan;
-    let setup = RwSignal::new(setup0);
-    let timeline = RwSignal::new(timeline_for(&setup.get_untracked()));
-    timeline.update(|t| t.seek(state.int("step").unwrap_or(0) as usize));
-    let notices = RwSignal::new(notices);
+fn BTreeIndex(live: Live<kit::BTreeIndex>) -> impl IntoView {
+    let (setup, timeline, message) = (live.input, live.timeline, live.message);
+    let with_scan = setup.with_untracked(|s| s.with_scan);
     let input = RwSignal::new(String::new());
-    let seed = RwSignal::new(state.int("seed").unwrap_or(1) as u64);
-    let message = RwSignal::new(None::<String>);
 
-    let settings = Signal::derive(move || {
-        setup.with(|s| {
-            vec![
-                ("order", s.order.to_string()),
-                ("keytype", s.keytype.name().to_string()),
-                ("keys", keys_to_string(&s.keys)),
-                ("ops", btree_walk::ops_to_string(&s.ops)),
-                ("seed", seed.get().to_string()),
-                ("unique", s.unique.to_string()),
-            ]
-        })
-    });
-
-    // Rebuilds the run and opens it at `step` (the first frame of the newest operation).
+    // Runs `next`, opened at the first frame of its newest operation, or at its start.
     let rebuild = move |next: Setup, to_newest_op: bool| {
-        let mut t = timeline_for(&next);
-        if to_newest_op && !next.ops.is_empty() {
-            let newest = next.ops.len() - 1;
-            let mut probe = t.clone();
-            probe.reset();
-            while probe.current().frame().op != Some(newest) && probe.forward() {}
-            t.seek(probe.pos());
-        }
-        setup.set(next);
-        timeline.set(t);
+        let newest = (to_newest_op && !next.ops.is_empty()).then(|| next.ops.len() - 1);
+        live.apply_then(next, |t| {
+            if let Some(newest) = newest {
+                let mut probe = t.clone();
+                probe.reset();
+                while probe.current().frame().op != Some(newest) && probe.forward() {}
+                t.seek(probe.pos());
+            }
+        });
     };
 
     // One key, a comma-separated list of keys (one operation each), or for a range scan
@@ -98,28 +76,25 @@ pub fn BTreeIndex(placement: &'static WidgetPlacement) -> impl IntoView {
             Ok(ops) => {
                 let mut next = setup.get_untracked();
                 if next.ops.len() + ops.len() > btree_walk::MAX_OPS {
-                    message.set(Some(format!("The stepper replays at most {} operations; press “Start over” to begin again.", btree_walk::MAX_OPS)));
+                    live.refuse(format!("The stepper replays at most {} operations; press “Start over” to begin again.", btree_walk::MAX_OPS));
                     return;
                 }
                 next.ops.extend(ops);
-                message.set(None);
                 rebuild(next, true);
             }
-            Err(e) => message.set(Some(e)),
+            Err(e) => live.refuse(e),
         }
     };
 
-    let start_over = move |keys: Vec<IndexKey>| {
-        let mut next = setup.get_untracked();
-        next.keys = keys;
+    let start_over = move |next: Setup| {
+        let mut next = next;
         next.ops.clear();
-        message.set(None);
         rebuild(next, false);
     };
 
-    let id = placement.instance;
+    let id = live.instance();
     view! {
-        <WidgetFrame spec=spec instance=placement.instance timeline=Stepper::of(timeline) notices=notices settings=settings>
+        <LiveFrame live=live>
             <div class="btree">
                 <div class="btree-inputs">
                     <label>
@@ -128,7 +103,7 @@ pub fn BTreeIndex(placement: &'static WidgetPlacement) -> impl IntoView {
                             data-testid="btree-order"
                             prop:value=move || setup.with(|s| s.order.to_string())
                             on:change=move |e| {
-                                if let Some(ParamValue::Int(n)) = spec.param("order").and_then(|p| p.parse(&event_target_value(&e)).ok()) {
+                                if let Some(ParamValue::Int(n)) = live.spec.param("order").and_then(|p| p.parse(&event_target_value(&e)).ok()) {
                                     let mut next = setup.get_untracked();
                                     next.order = n as usize;
                                     rebuild(next, false);
@@ -185,12 +160,12 @@ pub fn BTreeIndex(placement: &'static WidgetPlacement) -> impl IntoView {
                         <button data-testid="btree-random" on:click=move |_| {
                             // Drawn from the widget's seed, which then moves on, so a shared
                             // link reproduces exactly these keys.
-                            let kt = setup.with_untracked(|s| s.keytype);
-                            let keys = btree_walk::random_keys(seed.get_untracked(), 20, kt);
-                            seed.update(|s| *s = s.wrapping_add(1) % 4_294_967_296);
-                            start_over(keys);
+                            let mut next = setup.get_untracked();
+                            next.keys = btree_walk::random_keys(next.seed, 20, next.keytype);
+                            next.seed = next.seed.wrapping_add(1) % 4_294_967_296;
+                            start_over(next);
                         }>"Random 20 keys"</button>
-                        <button data-testid="btree-start-over" on:click=move |_| start_over(setup.with_untracked(|s| s.keys.clone()))>"Start over"</button>
+                        <button data-testid="btree-start-over" on:click=move |_| start_over(setup.get_untracked())>"Start over"</button>
                     </div>
                     <p class="input-error" id=format!("{id}-message") role="alert">{move || message.get()}</p>
                 </div>
@@ -205,9 +180,9 @@ pub fn BTreeIndex(placement: &'static WidgetPlacement) -> impl IntoView {
                     })}
                 </p>
                 <TreeDrawing timeline=timeline text_keys=Signal::derive(move || setup.with(|s| s.keytype == KeyType::Text))/>
-                {with_scan.then(|| view! { <scan::ScanPanel instance=placement.instance/> })}
+                {with_scan.then(|| view! { <scan::ScanPanel instance=id/> })}
             </div>
-        </WidgetFrame>
+        </LiveFrame>
     }
 }
 

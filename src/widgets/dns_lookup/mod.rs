@@ -9,18 +9,14 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use crate::book::WidgetPlacement;
-use crate::kit::catalog::DNS_LOOKUP;
-use crate::kit::url_state;
-use crate::kit::widget::Widget as _;
 use crate::kit::widgets::dns_lookup as kit;
 use crate::sim::dns::resolver::{Actor, Cache, HopKind, Which};
 use crate::sim::dns::wire::{Name, RType, Span};
 use crate::sim::dns::world::{Role, World, SAMPLES};
 use crate::sim::dns::{self, duration, DnsWalk, Op, MAX_OPS};
-use crate::sim::timeline::{Timeline, TimelineConfig};
+use crate::sim::timeline::Timeline;
 use crate::ui::field::TextField;
-use crate::ui::stepper::{Stepper, WidgetFrame};
+use crate::ui::mount::{Live, LiveFrame, View};
 
 /// Columns of the diagram, left to right.
 const ACTORS: [&str; 6] = ["Browser", "OS stub", "Resolver", "Root", "TLD", "Authority"];
@@ -39,74 +35,49 @@ fn column(a: Actor, world: &World) -> usize {
     }
 }
 
-fn timeline_for(seed: u64, ops: &[Op]) -> Timeline<DnsWalk> {
-    Timeline::new(DnsWalk::new(dns::record(seed, ops)), TimelineConfig { checkpoint_every: 64, max_steps: 20_000 })
+impl View for kit::DnsLookup {
+    /// A shared link may replay up to 40 lookups: the widget first paints with empty caches,
+    /// then records the replay in a task of its own, so neither task passes 50 ms.
+    fn first_paint(input: &kit::Input) -> Option<DnsWalk> {
+        (!input.ops.is_empty()).then(|| DnsWalk::new(dns::record(input.seed, &[])))
+    }
+
+    fn view(live: Live<Self>) -> AnyView {
+        view! { <DnsLookup live=live/> }.into_any()
+    }
 }
 
 #[component]
-pub fn DnsLookup(placement: &'static WidgetPlacement) -> impl IntoView {
-    let spec = &DNS_LOOKUP;
-    let instance = placement.instance;
-    let state = url_state::read(spec, instance, placement.settings, &crate::ui::browser::query_pairs());
-    let mut notices = state.notices.clone();
-    let kit::Input { seed, ops: ops0 } = kit::DnsLookup::input(&state, &mut notices);
-    let ops = RwSignal::new(ops0);
-    // A shared link may replay up to 40 lookups: the widget first paints empty, then records
-    // the replay in a task of its own, so neither task passes 50 ms.
-    let timeline = RwSignal::new(timeline_for(seed, &[]));
-    let open_at = state.int("step").unwrap_or(0) as usize;
-    if ops.with_untracked(|o| o.is_empty()) {
-        timeline.update(|t| t.seek(open_at));
-    } else {
-        set_timeout(
-            move || {
-                let mut t = timeline_for(seed, &ops.get_untracked());
-                t.seek(open_at);
-                timeline.set(t);
-            },
-            std::time::Duration::ZERO,
-        );
-    }
-    let notices = RwSignal::new(notices);
+fn DnsLookup(live: Live<kit::DnsLookup>) -> impl IntoView {
+    let (input, timeline, message) = (live.input, live.timeline, live.message);
     let world = Arc::new(World::sample());
     let name = RwSignal::new(String::from("www.example.com"));
     let rtype = RwSignal::new(RType::A);
-    let message = RwSignal::new(None::<String>);
     let trace_open = RwSignal::new(false);
-
-    let settings = Signal::derive(move || {
-        let mut out = vec![("ops", dns::ops_to_string(&ops.get()))];
-        if seed != 1 {
-            out.push(("seed", seed.to_string()));
-        }
-        out
-    });
 
     // Adds operations and opens the run at the first step of the first new one.
     let push = move |more: Vec<Op>| {
-        let mut next = ops.get_untracked();
-        if next.len() + more.len() > MAX_OPS {
-            message.set(Some(format!("A session replays at most {MAX_OPS} operations; press “Start over” to begin again.")));
+        let mut next = input.get_untracked();
+        if next.ops.len() + more.len() > MAX_OPS {
+            live.refuse(format!("A session replays at most {MAX_OPS} operations; press “Start over” to begin again."));
             return;
         }
-        let first_new = next.len();
-        next.extend(more);
-        let mut t = timeline_for(seed, &next);
-        let target = t.current().frames().iter().position(|f| f.op == Some(first_new)).unwrap_or(0);
-        t.seek(target);
-        message.set(None);
-        ops.set(next);
-        timeline.set(t);
+        let first_new = next.ops.len();
+        next.ops.extend(more);
+        live.apply_then(next, |t| {
+            let target = t.current().frames().iter().position(|f| f.op == Some(first_new)).unwrap_or(0);
+            t.seek(target);
+        });
     };
     let look_up = move || match Name::parse(&name.get_untracked()) {
         Ok(n) => push(vec![Op::Lookup(n, rtype.get_untracked())]),
-        Err(e) => message.set(Some(e)),
+        Err(e) => live.refuse(e),
     };
 
-    let id = instance;
+    let id = live.instance();
     let world2 = world.clone();
     view! {
-        <WidgetFrame spec=spec instance=instance timeline=Stepper::of(timeline) notices=notices settings=settings>
+        <LiveFrame live=live>
             <div class="dns">
                 <div class="dns-inputs">
                     <label class="dns-sample">
@@ -147,9 +118,9 @@ pub fn DnsLookup(placement: &'static WidgetPlacement) -> impl IntoView {
                             <button data-clear=label on:click=move |_| push(vec![Op::Clear(w)])>{label}</button>
                         }).collect_view()}
                         <button data-testid="dns-start-over" on:click=move |_| {
-                            message.set(None);
-                            ops.set(Vec::new());
-                            timeline.set(timeline_for(seed, &[]));
+                            let mut next = input.get_untracked();
+                            next.ops.clear();
+                            live.apply(next);
                         }>"Start over"</button>
                     </div>
                 </div>
@@ -164,14 +135,14 @@ pub fn DnsLookup(placement: &'static WidgetPlacement) -> impl IntoView {
                 <Diagram timeline=timeline world=world.clone()/>
                 <Bytes timeline=timeline/>
                 <Caches timeline=timeline/>
-                <live::Live instance=instance name=name rtype=rtype/>
+                <live::Live instance=id name=name rtype=rtype/>
                 // Written only while open: at the end of a long replay it runs to pages.
                 <details class="dns-trace" on:toggle=move |e| trace_open.set(event_target::<web_sys::HtmlDetailsElement>(&e).open())>
                     <summary>"dig +trace-style transcript"</summary>
                     <pre data-testid="dns-trace">{move || trace_open.get().then(|| timeline.with(|t| dns::trace(t.current().so_far(), &world2)))}</pre>
                 </details>
             </div>
-        </WidgetFrame>
+        </LiveFrame>
     }
 }
 

@@ -3,14 +3,11 @@
 
 use leptos::prelude::*;
 
-use crate::book::WidgetPlacement;
-use crate::kit::catalog::{self, JSON_INSPECTOR, JSON_MAX_CHARS, JSON_PRESETS};
-use crate::kit::url_state;
-use crate::kit::widget::Widget as _;
+use crate::kit::catalog::{self, JSON_MAX_CHARS, JSON_PRESETS};
 use crate::kit::widgets::json_inspector as kit;
 use crate::sim::json::{self, Focus, JsonWalk, TokenKind};
 use crate::sim::timeline::{Timeline, TimelineConfig};
-use crate::ui::stepper::{Stepper, WidgetFrame};
+use crate::ui::mount::{Live, LiveFrame, View};
 
 /// Bytes of source shown on each side of the mark.
 const SOURCE_WINDOW: usize = 1_500;
@@ -18,53 +15,26 @@ const SOURCE_WINDOW: usize = 1_500;
 /// Rows of the values table; older rows are summarised.
 const TABLE_ROWS: usize = 10;
 
-fn timeline_for(text: &str) -> Timeline<JsonWalk> {
-    Timeline::new(JsonWalk::new(text), TimelineConfig { checkpoint_every: 64, max_steps: 2 * JSON_MAX_CHARS + 4 })
+impl View for kit::JsonInspector {
+    const TIMELINE: TimelineConfig = TimelineConfig { checkpoint_every: 64, max_steps: 2 * JSON_MAX_CHARS + 4 };
+
+    fn view(live: Live<Self>) -> AnyView {
+        view! { <JsonInspector live=live/> }.into_any()
+    }
 }
 
 #[component]
-pub fn JsonInspector(placement: &'static WidgetPlacement) -> impl IntoView {
-    let spec = &JSON_INSPECTOR;
-    let state = url_state::read(spec, placement.instance, placement.settings, &crate::ui::browser::query_pairs());
-    // A custom text, when given, replaces the preset.
-    let kit::Input { preset: preset0, text: text0, edited: edited0 } = kit::JsonInspector::input(&state, &mut Vec::new());
-    let preset = RwSignal::new(preset0);
-    let text = RwSignal::new(text0);
-    let edited = RwSignal::new(edited0);
+fn JsonInspector(live: Live<kit::JsonInspector>) -> impl IntoView {
+    let (input, timeline) = (live.input, live.timeline);
+    // The editor's own error (text over the limit): the widget keeps its last good text.
     let input_error = RwSignal::new(None::<String>);
-    let timeline = RwSignal::new(timeline_for(&text.get_untracked()));
-    let start_step = state.int("step").unwrap_or(0) as usize;
-    timeline.update(|t| t.seek(start_step));
-    let notices = RwSignal::new(state.notices.clone());
-
-    let settings = Signal::derive(move || {
-        let mut s = Vec::new();
-        let p = preset.get();
-        if p != "order" {
-            s.push(("preset", p));
-        }
-        if edited.get() {
-            s.push(("input", text.get()));
-        }
-        s
-    });
-
-    let load = move |src: String, at_end: bool| {
-        let mut t = timeline_for(&src);
-        if at_end {
-            t.seek(usize::MAX);
-        }
-        text.set(src);
-        timeline.set(t);
-    };
+    let text = Signal::derive(move || input.with(|i| i.text.clone()));
 
     let on_preset = move |e: leptos::ev::Event| {
         let name = event_target_value(&e);
-        if let Some(catalog::ParamValue::Choice(n)) = spec.param("preset").and_then(|p| p.parse(&name).ok()) {
-            preset.set(n.to_string());
-            edited.set(false);
+        if let Some(catalog::ParamValue::Choice(n)) = live.spec.param("preset").and_then(|p| p.parse(&name).ok()) {
             input_error.set(None);
-            load(json::preset(n).to_string(), false);
+            live.apply(kit::Input { preset: n.to_string(), text: json::preset(n).to_string(), edited: false });
         }
     };
 
@@ -78,21 +48,27 @@ pub fn JsonInspector(placement: &'static WidgetPlacement) -> impl IntoView {
             return;
         }
         input_error.set(None);
-        edited.set(true);
         // Reading and redrawing go in a task of their own, after the browser has laid out the
         // edited text: with 20,000 characters, the two in one task would pass 50 ms.
-        set_timeout(move || load(value, true), std::time::Duration::ZERO);
+        set_timeout(
+            move || {
+                let preset = input.with_untracked(|i| i.preset.clone());
+                live.apply_then(kit::Input { preset, text: value, edited: true }, |t| t.seek(usize::MAX));
+            },
+            std::time::Duration::ZERO,
+        );
     };
 
-    let textarea_id = format!("{}-text", placement.instance);
-    let select_id = format!("{}-preset", placement.instance);
+    let textarea_id = format!("{}-text", live.instance());
+    let select_id = format!("{}-preset", live.instance());
+    let error_id = format!("{}-input-error", live.instance());
 
     view! {
-        <WidgetFrame spec=spec instance=placement.instance timeline=Stepper::of(timeline) notices=notices settings=settings>
+        <LiveFrame live=live>
             <div class="json-inspector">
                 <div class="json-inputs">
                     <label for=select_id.clone()>"Sample"</label>
-                    <select id=select_id on:change=on_preset prop:value=move || preset.get()>
+                    <select id=select_id on:change=on_preset prop:value=move || input.with(|i| i.preset.clone())>
                         {JSON_PRESETS.iter().map(|n| view! { <option value=*n>{preset_label(n)}</option> }).collect_view()}
                     </select>
                     <label for=textarea_id.clone()>"JSON text (edit it: the reader re-runs as you type)"</label>
@@ -103,11 +79,11 @@ pub fn JsonInspector(placement: &'static WidgetPlacement) -> impl IntoView {
                         spellcheck="false"
                         autocomplete="off"
                         data-testid="json-input"
-                        aria-describedby=format!("{}-input-error", placement.instance)
-                        prop:value=move || text.get()
+                        aria-describedby=error_id.clone()
+                        prop:value=text
                         on:input=on_edit
                     ></textarea>
-                    <p class="input-error" id=format!("{}-input-error", placement.instance) role="alert">
+                    <p class="input-error" id=error_id role="alert">
                         {move || input_error.get()}
                     </p>
                 </div>
@@ -116,7 +92,7 @@ pub fn JsonInspector(placement: &'static WidgetPlacement) -> impl IntoView {
                     <ValuesTable timeline=timeline/>
                 </div>
             </div>
-        </WidgetFrame>
+        </LiveFrame>
     }
 }
 
@@ -133,7 +109,7 @@ fn preset_label(name: &str) -> &'static str {
 /// The source text with the current token (or the error position) marked. Text only:
 /// reader input is never parsed as HTML.
 #[component]
-fn SourceView(text: RwSignal<String>, timeline: RwSignal<Timeline<JsonWalk>>) -> impl IntoView {
+fn SourceView(text: Signal<String>, timeline: RwSignal<Timeline<JsonWalk>>) -> impl IntoView {
     let parts = move || {
         let src = text.get();
         timeline.with(|t| {

@@ -7,18 +7,15 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
-use crate::book::WidgetPlacement;
-use crate::kit::catalog::{ParamValue, RETRY_BACKOFF};
+use crate::kit::catalog::ParamValue;
 use crate::kit::chart;
-use crate::kit::widget::Widget as _;
 use crate::kit::widgets::retry_backoff as kit;
-use crate::kit::url_state;
 use crate::sim::group;
 use crate::sim::retry::{fmt_time, Config, Outcome, Replay, Run, Sim, Slice, Strategy, Summary, MAX_STEPS};
 use crate::sim::timeline::{Timeline, TimelineConfig};
 use crate::ui::browser::now_ms;
 use crate::ui::slices;
-use crate::ui::stepper::{Stepper, WidgetFrame};
+use crate::ui::mount::{Live, LiveFrame, View};
 
 const EVENTS_PER_CHECK: usize = 1_500;
 /// Drawing sizes in SVG units: the charts' width, the load chart's height, one client row.
@@ -200,40 +197,36 @@ fn show(job: Job, generation: u32, replay: Replay) {
     );
 }
 
-/// The value of a setting as the URL writes it.
-fn as_text(v: &ParamValue) -> String {
-    match v {
-        ParamValue::Int(n) => n.to_string(),
-        ParamValue::Text(s) => s.clone(),
-        ParamValue::Choice(c) => c.to_string(),
-        ParamValue::Flag(b) => b.to_string(),
+impl View for kit::RetryBackoff {
+    const TIMELINE: TimelineConfig = TimelineConfig { checkpoint_every: 16, max_steps: MAX_STEPS + 1 };
+    const BUILDS_IN_BACKGROUND: bool = true;
+
+    /// Nothing simulated yet: the simulation runs in time slices after the first paint.
+    fn first_paint(_: &kit::Input) -> Option<Replay> {
+        Some(Replay::new(Vec::new()))
+    }
+
+    fn view(live: Live<Self>) -> AnyView {
+        view! { <RetryBackoff live=live/> }.into_any()
     }
 }
 
 #[component]
-pub fn RetryBackoff(placement: &'static WidgetPlacement) -> impl IntoView {
-    let spec = &RETRY_BACKOFF;
-    let instance = placement.instance;
-    let state = url_state::read(spec, instance, placement.settings, &crate::ui::browser::query_pairs());
-    // What this placement opens with when the URL says nothing: the URL keeps only differences.
-    let baseline = url_state::read(spec, instance, placement.settings, &[]);
-    let mut notices = state.notices.clone();
-
-    let kit::Input { config: cfg, compare: compare0 } = kit::RetryBackoff::input(&state, &mut notices);
-
-    let applied = RwSignal::new((cfg.clone(), compare0));
+fn RetryBackoff(live: Live<kit::RetryBackoff>) -> impl IntoView {
+    let spec = live.spec;
+    let instance = live.instance();
+    let (input, message) = (live.input, live.message);
+    let kit::Input { config: cfg, compare: compare0 } = input.get_untracked();
     let raw: RwSignal<Vec<(&'static str, String)>> =
         RwSignal::new(FIELDS.iter().chain(MORE_FIELDS).map(|f| (f.0, cfg.get(f.0).unwrap_or(0).to_string())).collect());
-    let message = RwSignal::new(None::<String>);
     let bad_field = RwSignal::new(None::<&'static str>);
-    let notices = RwSignal::new(notices);
 
     let job = Job {
         generation: StoredValue::new(0),
         progress: RwSignal::new(None),
-        timeline: RwSignal::new(timeline_of(Replay::new(Vec::new()))),
+        timeline: live.timeline,
         charts: RwSignal::new(None),
-        open_at: StoredValue::new(Some(state.int("step").unwrap_or(0) as usize)),
+        open_at: StoredValue::new(Some(live.opening_step())),
         took_ms: RwSignal::new(None),
         started: StoredValue::new(0.0),
     };
@@ -244,7 +237,7 @@ pub fn RetryBackoff(placement: &'static WidgetPlacement) -> impl IntoView {
     // Reads every field, checks each against the catalog and all together against the engine,
     // and reruns only when everything is valid; otherwise the message says what to fix.
     let apply = move |change: &dyn Fn(&mut Config, &mut Option<Strategy>)| {
-        let (mut next, mut compare) = applied.get_untracked();
+        let kit::Input { config: mut next, mut compare } = input.get_untracked();
         change(&mut next, &mut compare);
         for (key, text) in raw.get_untracked() {
             match spec.param(key).map(|p| p.parse(text.trim())) {
@@ -264,25 +257,10 @@ pub fn RetryBackoff(placement: &'static WidgetPlacement) -> impl IntoView {
             bad_field.set(None);
             return;
         }
-        message.set(None);
         bad_field.set(None);
         start(job, &next, compare);
-        applied.set((next, compare));
+        live.apply(kit::Input { config: next, compare });
     };
-
-    let settings = Signal::derive(move || {
-        applied.with(|(cfg, compare)| {
-            spec.params
-                .iter()
-                .filter_map(|p| {
-                    let now = kit::setting(cfg, *compare, p.key);
-                    let base = baseline.get(p.key).map(as_text).unwrap_or_default();
-                    (now != base).then_some((p.key, now))
-                })
-                .chain((cfg.seed != 1).then(|| ("seed", cfg.seed.to_string())))
-                .collect()
-        })
-    });
 
     let field = move |(key, label, unit): &'static (&'static str, &'static str, &'static str)| {
         let id = format!("{instance}-{key}");
@@ -323,11 +301,11 @@ pub fn RetryBackoff(placement: &'static WidgetPlacement) -> impl IntoView {
             }).collect_view()}
         }
     };
-    let strategy_now = Signal::derive(move || applied.with(|(c, _)| c.strategy.name()));
-    let compare_now = Signal::derive(move || applied.with(|(_, b)| b.map_or("off", |s| s.name())));
+    let strategy_now = Signal::derive(move || input.with(|i| i.config.strategy.name()));
+    let compare_now = Signal::derive(move || input.with(|i| i.compare.map_or("off", |s| s.name())));
 
     view! {
-        <WidgetFrame spec=spec instance=instance timeline=Stepper::of(timeline) notices=notices settings=settings>
+        <LiveFrame live=live>
             <div class="retry">
                 <div class="retry-choose">
                     <label>
@@ -351,7 +329,7 @@ pub fn RetryBackoff(placement: &'static WidgetPlacement) -> impl IntoView {
                     <button data-testid="retry-reseed" on:click=move |_| apply(&|c, _| c.seed = (c.seed + 1) % 4_294_967_296)>
                         "New seed"
                     </button>
-                    <span class="meta">{move || applied.with(|(c, _)| format!("seed {}", c.seed))}</span>
+                    <span class="meta">{move || input.with(|kit::Input { config: c, .. }| format!("seed {}", c.seed))}</span>
                 </div>
                 <div class="retry-fields">{FIELDS.iter().map(field).collect_view()}</div>
                 <details class="retry-more">
@@ -360,7 +338,7 @@ pub fn RetryBackoff(placement: &'static WidgetPlacement) -> impl IntoView {
                         {MORE_FIELDS.iter().map(field).collect_view()}
                         <label class="retry-check">
                             <input type="checkbox" data-testid="retry-retryafter"
-                                prop:checked=move || applied.with(|(c, _)| c.honor_retry_after)
+                                prop:checked=move || input.with(|kit::Input { config: c, .. }| c.honor_retry_after)
                                 on:change=move |e| {
                                     let on = event_target_checked(&e);
                                     apply(&|c, _| c.honor_retry_after = on);
@@ -369,7 +347,7 @@ pub fn RetryBackoff(placement: &'static WidgetPlacement) -> impl IntoView {
                         </label>
                         <label class="retry-check">
                             <input type="checkbox" data-testid="retry-breaker"
-                                prop:checked=move || applied.with(|(c, _)| c.breaker)
+                                prop:checked=move || input.with(|kit::Input { config: c, .. }| c.breaker)
                                 on:change=move |e| {
                                     let on = event_target_checked(&e);
                                     apply(&|c, _| c.breaker = on);
@@ -387,7 +365,7 @@ pub fn RetryBackoff(placement: &'static WidgetPlacement) -> impl IntoView {
                 {move || job.charts.get().map(|charts| view! { <Panels charts=charts timeline=timeline/> })}
                 {move || job.charts.get().map(|charts| view! { <SummaryTable charts=charts took_ms=job.took_ms/> })}
             </div>
-        </WidgetFrame>
+        </LiveFrame>
     }
 }
 

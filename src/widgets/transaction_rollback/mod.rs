@@ -4,21 +4,18 @@
 
 use leptos::prelude::*;
 
-use crate::book::WidgetPlacement;
-use crate::kit::catalog::TRANSACTION_ROLLBACK;
-use crate::kit::url_state;
-use crate::kit::widget::Widget as _;
 use crate::kit::widgets::transaction_rollback as kit;
-use crate::sim::timeline::{Timeline, TimelineConfig};
-use crate::sim::txn::scenarios::{Anomaly, Phase, Story, TxnWalk};
+use crate::sim::txn::scenarios::{Anomaly, Phase, Story};
 use crate::sim::txn::Level;
 use crate::ui::field::{Keys, TextField};
-use crate::ui::stepper::{Stepper, WidgetFrame};
+use crate::ui::mount::{Live, LiveFrame, View};
 
 type Setup = kit::Input;
 
-fn timeline_for(s: &Setup) -> Timeline<TxnWalk> {
-    Timeline::new(TxnWalk::new(s.frames()), TimelineConfig::default())
+impl View for kit::TransactionRollback {
+    fn view(live: Live<Self>) -> AnyView {
+        view! { <TransactionRollback live=live/> }.into_any()
+    }
 }
 
 fn value(v: Option<i64>) -> String {
@@ -26,16 +23,9 @@ fn value(v: Option<i64>) -> String {
 }
 
 #[component]
-pub fn TransactionRollback(placement: &'static WidgetPlacement) -> impl IntoView {
-    let spec = &TRANSACTION_ROLLBACK;
-    let state = url_state::read(spec, placement.instance, placement.settings, &crate::ui::browser::query_pairs());
-    let mut notices = state.notices.clone();
-    let setup0 = kit::TransactionRollback::input(&state, &mut notices);
-    let setup = RwSignal::new(setup0.clone());
-    let timeline = RwSignal::new(timeline_for(&setup0));
-    timeline.update(|t| t.seek(state.int("step").unwrap_or(0) as usize));
-    let notices = RwSignal::new(notices);
-    let message = RwSignal::new(None::<String>);
+fn TransactionRollback(live: Live<kit::TransactionRollback>) -> impl IntoView {
+    let (setup, timeline, message) = (live.input, live.timeline, live.message);
+    let setup0 = setup.get_untracked();
     // The text fields, applied together with the Apply button or Enter.
     let amount = RwSignal::new(setup0.crash.amount.to_string());
     let from = RwSignal::new(setup0.crash.from.clone());
@@ -43,20 +33,13 @@ pub fn TransactionRollback(placement: &'static WidgetPlacement) -> impl IntoView
     let qty = RwSignal::new(setup0.crash.qty.to_string());
     let order = RwSignal::new(setup0.iso.interleaving.clone().unwrap_or_default());
 
-    let settings = Signal::derive(move || setup.with(kit::TransactionRollback::settings));
-
-    let rebuild = move |next: Setup| {
-        message.set(None);
-        timeline.set(timeline_for(&next));
-        setup.set(next);
-    };
     let change = move |f: &dyn Fn(&mut Setup)| {
         let mut next = setup.get_untracked();
         f(&mut next);
         if next.crash.validate().is_err() {
             next.crash.crash_after = None;
         }
-        rebuild(next);
+        live.apply(next);
     };
     // Reads the text fields; a field that is not a whole number, or a story the engine
     // refuses, gets a message and changes nothing.
@@ -75,16 +58,16 @@ pub fn TransactionRollback(placement: &'static WidgetPlacement) -> impl IntoView
             next.iso.validate()
         })();
         match parsed {
-            Ok(()) => rebuild(next),
-            Err(e) => message.set(Some(e)),
+            Ok(()) => live.apply(next),
+            Err(e) => live.refuse(e),
         }
     };
     let on_enter = Callback::new(move |()| apply());
-    let id = placement.instance;
+    let id = live.instance();
     let frame = move || timeline.with(|t| t.current().frame().clone());
 
     view! {
-        <WidgetFrame spec=spec instance=placement.instance timeline=Stepper::of(timeline) notices=notices settings=settings>
+        <LiveFrame live=live>
             <div class="txn">
                 <div class="txn-mode" role="group" aria-label="What to run">
                     <button data-testid="txn-mode-crash" aria-pressed=move || (!setup.with(|s| s.isolation)).to_string() on:click=move |_| change(&|s| s.isolation = false)>"Crash and recovery"</button>
@@ -207,6 +190,6 @@ pub fn TransactionRollback(placement: &'static WidgetPlacement) -> impl IntoView
                 {move || { let f = frame(); (f.phase == Phase::Crashed).then(|| view! { <p class="txn-crash" role="status">"Power failure: memory lost"</p> }) }}
                 {move || frame().verdict.map(|v| view! { <p class="txn-verdict" data-testid="txn-verdict">{v}</p> })}
             </div>
-        </WidgetFrame>
+        </LiveFrame>
     }
 }
