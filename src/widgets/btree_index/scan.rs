@@ -7,6 +7,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 
 use crate::sim::group;
+use crate::ui::field::TextField;
 use crate::ui::browser::now_ms;
 use crate::sim::scan_vs_index::{email_for, Probe, Table, SIZES};
 
@@ -66,7 +67,7 @@ pub fn ScanPanel(instance: &'static str) -> impl IntoView {
         pump(Job { sizes, at: 0, started, table, progress, points, ready, target, build_ms });
     };
 
-    let run = move |_| {
+    let run = move |()| {
         let email = target.get_untracked();
         let email = email.trim();
         if email.is_empty() {
@@ -118,10 +119,9 @@ pub fn ScanPanel(instance: &'static str) -> impl IntoView {
             })}
             <div class="scan-find" hidden=move || ready.get().is_none()>
                 <label for=email_id.clone()>"Find the user with email"</label>
-                <input id=email_id type="text" data-testid="scan-email" spellcheck="false" autocomplete="off"
-                    prop:value=move || target.get() on:input=move |e| target.set(event_target_value(&e))/>
-                <button data-testid="scan-run" on:click=run>"Run both"</button>
-                <p class="input-error" role="alert">{move || message.get()}</p>
+                <TextField value=target on_enter=move |()| run(()) described_by=format!("{instance}-scan-message") testid="scan-email" id=email_id/>
+                <button data-testid="scan-run" on:click=move |_| run(())>"Run both"</button>
+                <p class="input-error" id=format!("{instance}-scan-message") role="alert">{move || message.get()}</p>
             </div>
             {move || outcome.get().map(|o| view! {
                 <div class="table-wrap" tabindex="0" role="region" aria-label="Scan and index results">

@@ -2,6 +2,7 @@
 //! DNS-over-HTTPS (RFC 8484) to a resolver URL the reader types, and the real reply decoded
 //! by the same decoder. Nothing is sent until the reader presses the button.
 
+use crate::ui::field::{Keys, TextField};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -40,7 +41,7 @@ pub fn Live(instance: &'static str, name: RwSignal<String>, rtype: RwSignal<RTyp
     let url = RwSignal::new(String::new());
     let result = RwSignal::new(None::<Result<Vec<String>, String>>);
     let busy = RwSignal::new(false);
-    let send = move |_| {
+    let send = move |()| {
         if busy.get_untracked() {
             return;
         }
@@ -70,12 +71,11 @@ pub fn Live(instance: &'static str, name: RwSignal<String>, rtype: RwSignal<RTyp
             </p>
             <div class="dns-ask">
                 <label for=url_id.clone()>"Resolver URL"</label>
-                <input id=url_id type="url" data-testid="dns-doh-url" autocomplete="off" spellcheck="false"
-                    placeholder="https://resolver.example/dns-query"
-                    prop:value=move || url.get() on:input=move |e| url.set(event_target_value(&e))/>
-                <button data-testid="dns-doh-send" on:click=send prop:disabled=move || busy.get()>"Send over DoH"</button>
+                <TextField value=url on_enter=move |()| send(()) described_by=format!("{instance}-doh-result") testid="dns-doh-url" id=url_id keys=Keys::Url
+                    placeholder=Signal::derive(|| "https://resolver.example/dns-query".to_string())/>
+                <button data-testid="dns-doh-send" on:click=move |_| send(()) prop:disabled=move || busy.get()>"Send over DoH"</button>
             </div>
-            <div role="status" data-testid="dns-doh-result">
+            <div role="status" id=format!("{instance}-doh-result") data-testid="dns-doh-result">
                 {move || busy.get().then(|| view! { <p class="meta">"Waiting for the resolver…"</p> })}
                 {move || result.get().map(|r| match r {
                     Ok(lines) => view! { <ul class="dns-live-lines">{lines.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul> }.into_any(),

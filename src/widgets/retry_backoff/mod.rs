@@ -15,6 +15,7 @@ use crate::sim::retry::{fmt_time, Config, Outcome, Replay, Run, Sim, Slice, Stra
 use crate::sim::timeline::{Timeline, TimelineConfig};
 use crate::ui::browser::now_ms;
 use crate::ui::slices;
+use crate::ui::field::{Keys, TextField};
 use crate::ui::mount::{Live, LiveFrame, View};
 
 const EVENTS_PER_CHECK: usize = 1_500;
@@ -217,8 +218,9 @@ fn RetryBackoff(live: Live<kit::RetryBackoff>) -> impl IntoView {
     let instance = live.instance();
     let (input, message) = (live.input, live.message);
     let kit::Input { config: cfg, compare: compare0 } = input.get_untracked();
-    let raw: RwSignal<Vec<(&'static str, String)>> =
-        RwSignal::new(FIELDS.iter().chain(MORE_FIELDS).map(|f| (f.0, cfg.get(f.0).unwrap_or(0).to_string())).collect());
+    // Each number field's text, as typed; applied together when one of them is committed.
+    let raw: StoredValue<Vec<(&'static str, RwSignal<String>)>> =
+        StoredValue::new(FIELDS.iter().chain(MORE_FIELDS).map(|f| (f.0, RwSignal::new(cfg.get(f.0).unwrap_or(0).to_string()))).collect());
     let bad_field = RwSignal::new(None::<&'static str>);
 
     let job = Job {
@@ -239,8 +241,8 @@ fn RetryBackoff(live: Live<kit::RetryBackoff>) -> impl IntoView {
     let apply = move |change: &dyn Fn(&mut Config, &mut Option<Strategy>)| {
         let kit::Input { config: mut next, mut compare } = input.get_untracked();
         change(&mut next, &mut compare);
-        for (key, text) in raw.get_untracked() {
-            match spec.param(key).map(|p| p.parse(text.trim())) {
+        for (key, text) in raw.get_value() {
+            match spec.param(key).map(|p| p.parse(text.get_untracked().trim())) {
                 Some(Ok(ParamValue::Int(n))) => {
                     next.set(key, n);
                 }
@@ -268,24 +270,14 @@ fn RetryBackoff(live: Live<kit::RetryBackoff>) -> impl IntoView {
         view! {
             <label class="retry-field" for=for_id>
                 <span>{*label}{(!unit.is_empty()).then(|| format!(" ({unit})"))}</span>
-                <input
+                <TextField
+                    value=raw.with_value(|r| r.iter().find(|(k, _)| k == key).map(|(_, v)| *v)).unwrap_or_else(|| RwSignal::new(String::new()))
+                    on_change=move |()| apply(&|_, _| {})
+                    invalid=Signal::derive(move || bad_field.get() == Some(*key))
+                    field=*key
                     id=id
-                    type="text"
-                    inputmode="numeric"
-                    autocomplete="off"
-                    data-field=*key
-                    aria-invalid=move || (bad_field.get() == Some(*key)).then_some("true")
-                    aria-describedby=format!("{instance}-retry-message")
-                    prop:value=move || raw.with(|r| r.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default())
-                    on:change=move |e| {
-                        let v = event_target_value(&e);
-                        raw.update(|r| {
-                            if let Some(slot) = r.iter_mut().find(|(k, _)| k == key) {
-                                slot.1 = v;
-                            }
-                        });
-                        apply(&|_, _| {});
-                    }
+                    keys=Keys::Numeric
+                    described_by=format!("{instance}-retry-message")
                 />
             </label>
         }
