@@ -82,6 +82,8 @@ pub fn find<T: JsCast>(selector: &str) -> Option<T> {
 }
 
 /// Adds a listener that lives as long as the page (the shell's and search's static markup).
-pub fn on(target: &web_sys::EventTarget, event: &'static str, mut f: impl FnMut(web_sys::Event) + 'static) {
-    gloo_events::EventListener::new(target, event, move |e| f(e.clone())).forget();
+pub fn on(target: &web_sys::EventTarget, event: &'static str, f: impl FnMut(&web_sys::Event) + 'static) {
+    // Not passive: handlers such as search's arrow keys call preventDefault.
+    let options = gloo_events::EventListenerOptions::enable_prevent_default();
+    gloo_events::EventListener::new_with_options(target, event, options, f).forget();
 }

@@ -65,7 +65,7 @@ test("a page over budget is named with its biggest files, crates and functions; 
   const css = spawnSync(process.execPath, ["scripts/size-report.mjs", "dist"], { env: { ...process.env, BUDGET_CSS_KB: "1" }, encoding: "utf8" });
   assert.equal(css.status, 1, "a broken CSS budget fails");
   assert.match(css.stderr, /by section/);
-  assert.match(css.stderr, /^ {4}Transactions widget\.\s+[\d.]+$/m, "sections are named by their heading comment");
+  assert.match(css.stderr, /^ {4}widget: transaction-rollback — Transactions.*\s[\d.]+$/m, "sections are named by their heading comment");
   const ok = spawnSync(process.execPath, ["scripts/size-report.mjs", "dist"], { encoding: "utf8" });
   assert.equal(ok.status, 0, ok.stderr);
 });
