@@ -171,6 +171,24 @@ pub const TRANSACTION_ROLLBACK: WidgetSpec = WidgetSpec {
     ],
 };
 
+/// Sharding: where keys live under four placement schemes, and what a node joining or
+/// leaving moves. Names as in `sim::shard`.
+pub const SHARD_SCHEMES: &[&str] = &["modulo", "ring", "jump", "rendezvous"];
+pub const SHARDING: WidgetSpec = WidgetSpec {
+    id: "sharding",
+    title: "Sharding: where each key lives",
+    kind: EngineKind::RealEngine,
+    params: &[
+        ParamSpec { key: "scheme", kind: ParamKind::Choice(SHARD_SCHEMES), default: "ring" },
+        int("nodes", 1, 32, "9"),
+        ParamSpec { key: "change", kind: ParamKind::Choice(&["add", "remove"]), default: "add" },
+        // The node that leaves, counted from 1 (node A), when `change` is remove.
+        int("leave", 1, 32, "1"),
+        int("vnodes", 1, 200, "100"),
+        int("keys", 1, 100_000, "10000"),
+    ],
+};
+
 // Every widget the guide can place in its text, in `registry.rs`'s order: the one list.
 macro_rules! registry {
     ($($spec:ident => $($w:ident)::+),* $(,)?) => {

@@ -8,4 +8,5 @@ registry! {
     RETRY_BACKOFF => retry_backoff::RetryBackoff,
     DNS_LOOKUP => dns_lookup::DnsLookup,
     TRANSACTION_ROLLBACK => transaction_rollback::TransactionRollback,
+    SHARDING => sharding::Sharding,
 }

@@ -8,6 +8,7 @@ pub mod json;
 pub mod retry;
 pub mod rng;
 pub mod scan_vs_index;
+pub mod shard;
 pub mod text;
 pub mod timeline;
 pub mod txn;

@@ -6,4 +6,5 @@ mod btree_index;
 mod dns_lookup;
 mod json_inspector;
 mod retry_backoff;
+mod sharding;
 mod transaction_rollback;

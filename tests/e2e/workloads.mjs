@@ -1,6 +1,6 @@
 // Each widget driven at its largest documented setting, with every long task recorded by a
 // PerformanceObserver. `make bench` prints the worst task of each; longtasks.test.mjs (JSON,
-// DNS) and the B-tree, retry and transactions tests assert that none passes 50 ms.
+// DNS) and the B-tree, retry, transactions and sharding tests assert that none passes 50 ms.
 
 const OBSERVE = () => {
   window.__long = [];
@@ -105,6 +105,16 @@ export const WORKLOADS = [
       await page.waitForSelector("[data-testid=scan-ready]", { timeout: 120000 });
       await page.click("[data-testid=scan-run]");
       await page.waitForTimeout(500);
+      await toEndAndBack(page);
+      return since(page, t0);
+    },
+  },
+  {
+    widget: "sharding",
+    label: "100,000 keys on 32 nodes, 200 ring points each, tallied under four schemes; the stepper to its end",
+    async run(page, origin) {
+      await openObserved(page, origin, "/embed/sharding/?sharding.nodes=31&sharding.vnodes=200&sharding.keys=100000", "[data-testid=shard-totals] [data-scheme=rendezvous]", 60000);
+      const t0 = 0;
       await toEndAndBack(page);
       return since(page, t0);
     },

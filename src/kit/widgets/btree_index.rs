@@ -38,7 +38,7 @@ pub fn keys_to_string(keys: &[IndexKey]) -> String {
 
 impl Widget for BTreeIndex {
     const SPEC: &'static WidgetSpec = &BTREE_INDEX;
-    const RESERVE: &'static [Reserve] = &[Reserve { variant: None, wide: 1570, narrow: 1285 }, Reserve { variant: Some("compact"), wide: 1030, narrow: 750 }];
+    const RESERVE: &'static [Reserve] = &[Reserve { variant: None, wide: 1285, narrow: 1570 }, Reserve { variant: Some("compact"), wide: 750, narrow: 1030 }];
     type Input = Input;
     type Machine = BTreeWalk<IndexKey>;
 

@@ -5,4 +5,5 @@ pub mod btree_index;
 pub mod dns_lookup;
 pub mod json_inspector;
 pub mod retry_backoff;
+pub mod sharding;
 pub mod transaction_rollback;
