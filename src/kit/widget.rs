@@ -93,8 +93,12 @@ fn variant<W: Widget>(p: &WidgetPlacement) -> Option<&'static str> {
 /// those whose written value differs, so a link stays short and opening a page leaves its
 /// address alone. Reading them over the placement's settings gives `input` back.
 pub fn changed_settings<W: Widget>(baseline: &W::Input, input: &W::Input) -> Vec<(&'static str, String)> {
-    let base = W::settings(baseline);
-    W::settings(input).into_iter().filter(|(k, v)| !base.iter().any(|(bk, bv)| bk == k && bv == v)).collect()
+    changed_from(&W::settings(baseline), W::settings(input))
+}
+
+/// `settings` without the pairs `base` already has (the baseline's settings, written once).
+pub fn changed_from(base: &[(&'static str, String)], settings: Vec<(&'static str, String)>) -> Vec<(&'static str, String)> {
+    settings.into_iter().filter(|(k, v)| !base.iter().any(|(bk, bv)| bk == k && bv == v)).collect()
 }
 
 /// Reads `pairs` (a URL's query, over the placement settings `base`) as widget `W`, writes

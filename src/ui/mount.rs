@@ -10,7 +10,7 @@ use super::stepper::{Stepper, WidgetFrame};
 use crate::book::WidgetPlacement;
 use crate::kit::catalog::WidgetSpec;
 use crate::kit::url_state::{self, Notice};
-use crate::kit::widget::{changed_settings, Widget};
+use crate::kit::widget::{changed_from, Widget};
 use crate::sim::timeline::{Timeline, TimelineConfig};
 
 /// A widget's view, on top of its pure half.
@@ -42,8 +42,9 @@ pub struct Live<W: View> {
     pub notices: RwSignal<Vec<Notice>>,
     /// Why the reader's last change was refused, shown beside the controls.
     pub message: RwSignal<Option<String>>,
-    /// The input the placement opens with when the URL says nothing.
-    baseline: StoredValue<W::Input>,
+    /// The settings of the input the placement opens with when the URL says nothing,
+    /// written once: the URL keeps only what differs from them.
+    baseline: StoredValue<Vec<(&'static str, String)>>,
 }
 
 impl<W: View> Clone for Live<W> {
@@ -75,7 +76,7 @@ impl<W: View> Live<W> {
             timeline: RwSignal::new(t),
             notices: RwSignal::new(notices),
             message: RwSignal::new(None),
-            baseline: StoredValue::new(baseline),
+            baseline: StoredValue::new(W::settings(&baseline)),
         };
         if deferred && !W::BUILDS_IN_BACKGROUND {
             set_timeout(move || live.rebuild(|t| t.seek(open_at)), std::time::Duration::ZERO);
@@ -128,7 +129,7 @@ impl<W: View> Live<W> {
     /// The settings to keep in the URL: those that differ from the placement's opening.
     pub fn settings(&self) -> Signal<Vec<(&'static str, String)>> {
         let (input, baseline) = (self.input, self.baseline);
-        Signal::derive(move || input.with(|i| baseline.with_value(|b| changed_settings::<W>(b, i))))
+        Signal::derive(move || input.with(|i| baseline.with_value(|b| changed_from(b, W::settings(i)))))
     }
 
     pub fn stepper(&self) -> Stepper {
