@@ -4,7 +4,8 @@
 #   - the wasm32 target for the machine's Rust toolchain
 #   - trunk 0.21.14 (the last release that builds with rustc 1.95)
 #   - wasm-bindgen-cli at exactly the version Cargo.lock pins
-#   - npm packages: binaryen (wasm-opt), playwright-core (the test driver) and
+#   - npm packages: binaryen (wasm-opt), terser (minifies the wasm-bindgen glue),
+#     playwright-core (the test driver) and
 #     @axe-core/playwright (the accessibility checks)
 #   - Debian's chromium, for the browser tests (skipped with NEED_BROWSER=0)
 # Nothing here downloads a prebuilt binary: every tool comes from crates.io, npm or Debian.
@@ -32,7 +33,7 @@ if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BIND
 fi
 
 if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  say "Installing npm packages (wasm-opt from binaryen, playwright-core)"
+  say "Installing npm packages (wasm-opt from binaryen, terser, playwright-core)"
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
