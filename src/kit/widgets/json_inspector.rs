@@ -18,7 +18,7 @@ pub struct Input {
 
 impl Widget for JsonInspector {
     const SPEC: &'static WidgetSpec = &JSON_INSPECTOR;
-    const RESERVE: &'static [Reserve] = &[Reserve { variant: None, wide: 850, narrow: 1080 }];
+    const RESERVE: &'static [Reserve] = &[Reserve { variant: None, wide: 875, narrow: 1110 }];
     type Input = Input;
     type Machine = JsonWalk;
 

@@ -42,7 +42,7 @@ pub fn setting(cfg: &Config, compare: Option<Strategy>, key: &str) -> String {
 
 impl Widget for RetryBackoff {
     const SPEC: &'static WidgetSpec = &RETRY_BACKOFF;
-    const RESERVE: &'static [Reserve] = &[Reserve { variant: None, wide: 1355, narrow: 2080 }];
+    const RESERVE: &'static [Reserve] = &[Reserve { variant: None, wide: 1465, narrow: 2230 }];
     type Input = Input;
     type Machine = Replay;
 

@@ -31,7 +31,7 @@ impl Input {
 
 impl Widget for TransactionRollback {
     const SPEC: &'static WidgetSpec = &TRANSACTION_ROLLBACK;
-    const RESERVE: &'static [Reserve] = &[Reserve { variant: None, wide: 1045, narrow: 1470 }, Reserve { variant: Some("sessions"), wide: 915, narrow: 1505 }];
+    const RESERVE: &'static [Reserve] = &[Reserve { variant: None, wide: 1010, narrow: 1495 }, Reserve { variant: Some("sessions"), wide: 930, narrow: 1530 }];
     type Input = Input;
     type Machine = TxnWalk;
 

@@ -146,13 +146,71 @@ fn DnsLookup(live: Live<kit::DnsLookup>) -> impl IntoView {
     }
 }
 
-/// The six actors in a row and the current hop as an arrow between two of them.
+/// Where the diagram puts each actor and draws each hop: six actors in a row on a wide
+/// screen, stacked as a sequence diagram on a narrow one, where a row would shrink the labels
+/// below 12 px. Both are drawn; CSS shows the one that fits the widget's width.
+#[derive(Clone, Copy)]
+enum Layout {
+    Row,
+    Stack,
+}
+
+/// The stack's row height and the x of its query and response lanes.
+const ROW_H: u32 = 46;
+const BOX_W: u32 = 132;
+
+impl Layout {
+    fn view_box(self) -> String {
+        match self {
+            Layout::Row => format!("0 0 {} 96", COL_W * ACTORS.len() as u32),
+            Layout::Stack => format!("0 0 300 {}", ROW_H * ACTORS.len() as u32 + 12),
+        }
+    }
+
+    /// The actor's box: x, y, width, height.
+    fn frame(self, i: usize) -> (u32, u32, u32, u32) {
+        let i = i as u32;
+        match self {
+            Layout::Row => (i * COL_W + 6, 8, COL_W - 12, 34),
+            Layout::Stack => (8, 8 + i * ROW_H, BOX_W, 34),
+        }
+    }
+
+    /// The path of a hop from actor `a` to actor `b` (a loop beside the actor when they are one).
+    fn hop(self, a: usize, b: usize) -> String {
+        match self {
+            Layout::Row => {
+                let cx = |i: usize| i as u32 * COL_W + COL_W / 2;
+                if a == b {
+                    format!("M{} 48 q 30 40 0 40 q -30 0 -6 -38", cx(a))
+                } else {
+                    let (x1, x2) = (cx(a), cx(b));
+                    let y = if x2 > x1 { 60 } else { 80 };
+                    format!("M{x1} {y} L{x2} {y}")
+                }
+            }
+            Layout::Stack => {
+                let cy = |i: usize| 8 + i as u32 * ROW_H + 17;
+                let edge = 8 + BOX_W;
+                if a == b {
+                    let y = cy(a);
+                    format!("M{edge} {} c 46 -16 46 28 0 16", y - 8)
+                } else {
+                    // Out of the sender's box to its lane, along it, and into the receiver's:
+                    // queries go down the near lane, answers come up the far one.
+                    let lane = if b > a { edge + 50 } else { edge + 110 };
+                    let (y1, y2) = (cy(a), cy(b));
+                    format!("M{edge} {y1} H{lane} V{y2} H{}", edge + 2)
+                }
+            }
+        }
+    }
+}
+
+/// The six actors and the current hop as an arrow between two of them, in both layouts.
 #[component]
 fn Diagram(timeline: RwSignal<Timeline<DnsWalk>>, world: Arc<World>) -> impl IntoView {
-    let width = COL_W * ACTORS.len() as u32;
-    let hop = move || timeline.with(|t| t.current().frame().hop.clone());
     let w2 = world.clone();
-    let w3 = world.clone();
     let label = move || {
         timeline.with(|t| match t.current().frame().hop.as_ref().map(|h| (h.from, h.to)) {
             Some((Actor::Server(s), _) | (_, Actor::Server(s))) => {
@@ -163,48 +221,54 @@ fn Diagram(timeline: RwSignal<Timeline<DnsWalk>>, world: Arc<World>) -> impl Int
     };
     view! {
         <figure class="dns-diagram">
-            <svg viewBox=format!("0 0 {width} 96") role="img" aria-label="Browser, operating system, recursive resolver, root, TLD and authoritative name servers; the narration describes each message">
-                <defs>
-                    <marker id="dns-arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
-                        <path d="M0,0 L8,4 L0,8 z" class="dns-head"/>
-                    </marker>
-                </defs>
-                {move || {
-                    let h = hop();
-                    ACTORS.iter().enumerate().map(|(i, a)| {
-                        let active = h.as_ref().is_some_and(|h| column(h.from, &w3) == i || column(h.to, &w3) == i);
-                        let x = i as u32 * COL_W + 6;
-                        view! {
-                            <g class="dns-actor" class:active=active>
-                                <rect x=x.to_string() y="8" width=(COL_W - 12).to_string() height="34" rx="6"/>
-                                <text x=(x + (COL_W - 12) / 2).to_string() y="30" text-anchor="middle">{*a}</text>
-                            </g>
-                        }
-                    }).collect_view()
-                }}
-                {move || hop().map(|h| {
-                    let (a, b) = (column(h.from, &world), column(h.to, &world));
-                    let cx = |i: usize| i as u32 * COL_W + COL_W / 2;
-                    let class = match (&h.kind, h.message.as_ref().map(|m| m.header.qr)) {
-                        (HopKind::Timeout, _) => "dns-hop timeout",
-                        (HopKind::CacheCheck { hit: true, .. }, _) => "dns-hop hit",
-                        (HopKind::CacheCheck { .. }, _) => "dns-hop miss",
-                        (_, Some(true)) => "dns-hop response",
-                        _ => "dns-hop query",
-                    };
-                    if a == b {
-                        // A cache check: a loop under the actor.
-                        let x = cx(a);
-                        view! { <path class=class pathLength="100" d=format!("M{} 48 q 30 40 0 40 q -30 0 -6 -38", x)/> }.into_any()
-                    } else {
-                        let (x1, x2) = (cx(a), cx(b));
-                        let y = if x2 > x1 { 60 } else { 80 };
-                        view! { <path class=class pathLength="100" marker-end="url(#dns-arrow)" d=format!("M{x1} {y} L{x2} {y}")/> }.into_any()
-                    }
-                })}
-            </svg>
+            <Drawing timeline=timeline world=world.clone() layout=Layout::Row/>
+            <Drawing timeline=timeline world=world layout=Layout::Stack/>
             <figcaption class="meta" data-testid="dns-talking">{label}</figcaption>
         </figure>
+    }
+}
+
+#[component]
+fn Drawing(timeline: RwSignal<Timeline<DnsWalk>>, world: Arc<World>, layout: Layout) -> impl IntoView {
+    let hop = move || timeline.with(|t| t.current().frame().hop.clone());
+    let w3 = world.clone();
+    let (class, marker) = match layout {
+        Layout::Row => ("dns-row", "dns-arrow-row"),
+        Layout::Stack => ("dns-stack", "dns-arrow-stack"),
+    };
+    view! {
+        <svg class=class viewBox=layout.view_box() role="img" aria-label="Browser, operating system, recursive resolver, root, TLD and authoritative name servers; the narration describes each message">
+            <defs>
+                <marker id=marker viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                    <path d="M0,0 L8,4 L0,8 z" class="dns-head"/>
+                </marker>
+            </defs>
+            {move || {
+                let h = hop();
+                ACTORS.iter().enumerate().map(|(i, a)| {
+                    let active = h.as_ref().is_some_and(|h| column(h.from, &w3) == i || column(h.to, &w3) == i);
+                    let (x, y, w, ht) = layout.frame(i);
+                    view! {
+                        <g class="dns-actor" class:active=active>
+                            <rect x=x.to_string() y=y.to_string() width=w.to_string() height=ht.to_string() rx="6"/>
+                            <text x=(x + w / 2).to_string() y=(y + 22).to_string() text-anchor="middle">{*a}</text>
+                        </g>
+                    }
+                }).collect_view()
+            }}
+            {move || hop().map(|h| {
+                let (a, b) = (column(h.from, &world), column(h.to, &world));
+                let class = match (&h.kind, h.message.as_ref().map(|m| m.header.qr)) {
+                    (HopKind::Timeout, _) => "dns-hop timeout",
+                    (HopKind::CacheCheck { hit: true, .. }, _) => "dns-hop hit",
+                    (HopKind::CacheCheck { .. }, _) => "dns-hop miss",
+                    (_, Some(true)) => "dns-hop response",
+                    _ => "dns-hop query",
+                };
+                let end = (a != b).then(|| format!("url(#{marker})"));
+                view! { <path class=class pathLength="100" marker-end=end d=layout.hop(a, b)/> }
+            })}
+        </svg>
     }
 }
 
