@@ -144,9 +144,15 @@ impl<W: View> Live<W> {
 
 /// The kit's frame (controls, narration, notices, share, transcript, URL) around a live widget.
 #[component]
-pub fn LiveFrame<W: View>(live: Live<W>, children: Children) -> impl IntoView {
+pub fn LiveFrame<W: View>(
+    live: Live<W>,
+    children: Children,
+    /// Panels shown after the narration and step controls (see `WidgetFrame`).
+    #[prop(optional)]
+    aside: Option<Children>,
+) -> impl IntoView {
     view! {
-        <WidgetFrame spec=live.spec instance=live.instance() timeline=live.stepper() notices=live.notices settings=live.settings()>
+        <WidgetFrame spec=live.spec instance=live.instance() timeline=live.stepper() notices=live.notices settings=live.settings() aside=aside>
             {children()}
         </WidgetFrame>
     }

@@ -105,6 +105,10 @@ pub fn WidgetFrame(
     #[prop(into)]
     settings: Signal<Vec<(&'static str, String)>>,
     children: Children,
+    /// Side panels (bytes, caches, a chart of measurements): after the narration and the
+    /// step controls, so nothing comes between the picture and what it says.
+    #[prop(default = None)]
+    aside: Option<Children>,
 ) -> impl IntoView {
     let playing = RwSignal::new(false);
     let speed = RwSignal::new(1usize);
@@ -344,6 +348,7 @@ pub fn WidgetFrame(
                 </dl>
                 <button on:click=move |_| help_open.set(false)>"Close"</button>
             </div>
+            {aside.map(|a| view! { <div class="widget-aside">{a()}</div> })}
             <details class="transcript" on:toggle=move |e| {
                 let open = event_target::<web_sys::HtmlDetailsElement>(&e).open();
                 transcript_open.set(open);

@@ -38,7 +38,7 @@ pub fn keys_to_string(keys: &[IndexKey]) -> String {
 
 impl Widget for BTreeIndex {
     const SPEC: &'static WidgetSpec = &BTREE_INDEX;
-    const RESERVE: &'static [Reserve] = &[Reserve { variant: None, wide: 1320, narrow: 1625 }, Reserve { variant: Some("compact"), wide: 780, narrow: 1070 }];
+    const RESERVE: &'static [Reserve] = &[Reserve { variant: None, wide: 1335, narrow: 1640 }, Reserve { variant: Some("compact"), wide: 780, narrow: 1070 }];
     type Input = Input;
     type Machine = BTreeWalk<IndexKey>;
 

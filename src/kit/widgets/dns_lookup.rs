@@ -19,7 +19,7 @@ pub struct Input {
 
 impl Widget for DnsLookup {
     const SPEC: &'static WidgetSpec = &DNS_LOOKUP;
-    const RESERVE: &'static [Reserve] = &[Reserve { variant: None, wide: 1000, narrow: 1580 }];
+    const RESERVE: &'static [Reserve] = &[Reserve { variant: None, wide: 1015, narrow: 1595 }];
     type Input = Input;
     type Machine = DnsWalk;
 

@@ -94,7 +94,7 @@ fn BTreeIndex(live: Live<kit::BTreeIndex>) -> impl IntoView {
 
     let id = live.instance();
     view! {
-        <LiveFrame live=live>
+        <LiveFrame live=live aside=Box::new(move || with_scan.then(|| view! { <scan::ScanPanel instance=id/> }).into_any())>
             <div class="btree">
                 <div class="btree-inputs">
                     <label>
@@ -180,7 +180,6 @@ fn BTreeIndex(live: Live<kit::BTreeIndex>) -> impl IntoView {
                     })}
                 </p>
                 <TreeDrawing timeline=timeline text_keys=Signal::derive(move || setup.with(|s| s.keytype == KeyType::Text))/>
-                {with_scan.then(|| view! { <scan::ScanPanel instance=id/> })}
             </div>
         </LiveFrame>
     }

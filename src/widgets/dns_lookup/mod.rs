@@ -77,7 +77,18 @@ fn DnsLookup(live: Live<kit::DnsLookup>) -> impl IntoView {
     let id = live.instance();
     let world2 = world.clone();
     view! {
-        <LiveFrame live=live>
+        <LiveFrame live=live aside=Box::new(move || view! {
+            <div class="dns dns-panels">
+                <Bytes timeline=timeline/>
+                <Caches timeline=timeline/>
+                <live::Live instance=id name=name rtype=rtype/>
+                // Written only while open: at the end of a long replay it runs to pages.
+                <details class="dns-trace" on:toggle=move |e| trace_open.set(event_target::<web_sys::HtmlDetailsElement>(&e).open())>
+                    <summary>"dig +trace-style transcript"</summary>
+                    <pre data-testid="dns-trace">{move || trace_open.get().then(|| timeline.with(|t| dns::trace(t.current().so_far(), &world2)))}</pre>
+                </details>
+            </div>
+        }.into_any())>
             <div class="dns">
                 <div class="dns-inputs">
                     <label class="dns-sample">
@@ -133,14 +144,6 @@ fn DnsLookup(live: Live<kit::DnsLookup>) -> impl IntoView {
                     s
                 })}</p>
                 <Diagram timeline=timeline world=world.clone()/>
-                <Bytes timeline=timeline/>
-                <Caches timeline=timeline/>
-                <live::Live instance=id name=name rtype=rtype/>
-                // Written only while open: at the end of a long replay it runs to pages.
-                <details class="dns-trace" on:toggle=move |e| trace_open.set(event_target::<web_sys::HtmlDetailsElement>(&e).open())>
-                    <summary>"dig +trace-style transcript"</summary>
-                    <pre data-testid="dns-trace">{move || trace_open.get().then(|| timeline.with(|t| dns::trace(t.current().so_far(), &world2)))}</pre>
-                </details>
             </div>
         </LiveFrame>
     }
