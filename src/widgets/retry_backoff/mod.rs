@@ -297,7 +297,9 @@ fn RetryBackoff(live: Live<kit::RetryBackoff>) -> impl IntoView {
     let compare_now = Signal::derive(move || input.with(|i| i.compare.map_or("off", |s| s.name())));
 
     view! {
-        <LiveFrame live=live>
+        <LiveFrame live=live aside=Box::new(move || view! {
+            {move || job.charts.get().map(|charts| view! { <SummaryTable charts=charts took_ms=job.took_ms/> })}
+        }.into_any())>
             <div class="retry">
                 <div class="retry-choose">
                     <label>
@@ -354,8 +356,12 @@ fn RetryBackoff(live: Live<kit::RetryBackoff>) -> impl IntoView {
                     {move || job.progress.get().map(|(events, clients)| format!("Simulating {} clients… {} events so far", group(u64::from(clients)), group(events)))}
                 </p>
                 <Legend/>
-                {move || job.charts.get().map(|charts| view! { <Panels charts=charts timeline=timeline/> })}
-                {move || job.charts.get().map(|charts| view! { <SummaryTable charts=charts took_ms=job.took_ms/> })}
+                // Until the first run is done, empty panels of the same size hold its place, so
+                // the narration under them does not move when the charts arrive.
+                {move || match job.charts.get() {
+                    Some(charts) => view! { <Panels charts=charts timeline=timeline/> }.into_any(),
+                    None => view! { <Pending input=input/> }.into_any(),
+                }}
             </div>
         </LiveFrame>
     }
@@ -425,6 +431,36 @@ fn Panels(charts: Arc<Charts>, timeline: RwSignal<Timeline<Replay>>) -> impl Int
     view! {
         <p class="meta">{format!("Load: calls reaching the API per slice, up to {} on the scale.", group(u64::from(charts.ymax)))}</p>
         <div class="retry-panels" class:two=two>{panels}</div>
+    }
+}
+
+/// The panels' frames before the first run has finished: the same captions and chart sizes
+/// as `Panels` will draw for this input, with nothing in them yet.
+#[component]
+fn Pending(input: RwSignal<kit::Input>) -> impl IntoView {
+    move || {
+        input.with(|kit::Input { config: c, compare }| {
+            let client_h = if c.clients > MAX_ROWS { BANDS as u64 * ROW_H } else { u64::from(c.clients) * ROW_H };
+            let labels: Vec<&'static str> = std::iter::once(c.strategy.label()).chain(compare.map(|s| s.label())).collect();
+            let two = labels.len() > 1;
+            let panels = labels
+                .into_iter()
+                .map(|label| {
+                    view! {
+                        <figure class="retry-panel" data-testid="retry-panel-pending">
+                            <figcaption><strong>{label}</strong>" · simulating…"</figcaption>
+                            <svg class="retry-load" viewBox=format!("0 0 {W} {LOAD_H}") aria-hidden="true"></svg>
+                            <svg class="retry-clients" viewBox=format!("0 0 {W} {client_h}") aria-hidden="true"></svg>
+                            <div class="retry-axis meta" aria-hidden="true"><span>"0"</span></div>
+                        </figure>
+                    }
+                })
+                .collect_view();
+            view! {
+                <p class="meta">"Load: calls reaching the API per slice."</p>
+                <div class="retry-panels" class:two=two>{panels}</div>
+            }
+        })
     }
 }
 
