@@ -2,6 +2,7 @@
 //! its registry, scenes, search and progress. The views live in `ui` and `widgets`.
 pub mod catalog;
 pub mod chart;
+pub mod motion;
 pub mod progress;
 pub mod scene;
 pub mod search;

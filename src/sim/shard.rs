@@ -327,6 +327,44 @@ pub struct Frame {
     pub narration: String,
 }
 
+impl Frame {
+    /// The nodes holding a sample key at this step, in node order (A, B, …, Z, AA, …), each
+    /// with the indices of its keys: where a key is drawn in the widget's map. A key sits on
+    /// its node after the change once it has been placed again, else on its node before.
+    pub fn holding(&self) -> Vec<(String, Vec<usize>)> {
+        let mut out: Vec<(String, Vec<usize>)> = Vec::new();
+        for (i, k) in self.keys.iter().enumerate() {
+            let Some(node) = k.after.as_ref().or(k.before.as_ref()) else { continue };
+            match out.iter_mut().find(|(n, _)| n == node) {
+                Some((_, keys)) => keys.push(i),
+                None => out.push((node.clone(), vec![i])),
+            }
+        }
+        out.sort_by(|a, b| node_order(&a.0, &b.0));
+        out
+    }
+}
+
+/// Node names in cluster order: A … Z, then AA, AB, ….
+fn node_order(a: &str, b: &str) -> std::cmp::Ordering {
+    (a.len(), a).cmp(&(b.len(), b))
+}
+
+/// Every node that holds a sample key at some step of a timeline (before the change or
+/// after it), and the node that joins or leaves, in node order: the map's boxes, the same at every step so that nothing but
+/// the keys moves.
+pub fn map_nodes(frames: &[Frame]) -> Vec<String> {
+    let mut nodes: Vec<String> = frames.iter().flat_map(|f| f.keys.iter().flat_map(|k| [k.before.clone(), k.after.clone()])).flatten().collect();
+    // And the node that joins or leaves, even when no sample key lands on it or leaves it.
+    if let (Some(first), Some(last)) = (frames.first(), frames.last()) {
+        nodes.extend(first.nodes.iter().filter(|n| !last.nodes.contains(n)).cloned());
+        nodes.extend(last.nodes.iter().filter(|n| !first.nodes.contains(n)).cloned());
+    }
+    nodes.sort_by(|a, b| node_order(a, b));
+    nodes.dedup();
+    nodes
+}
+
 impl Narrated for Frame {
     fn narration(&self) -> &str {
         &self.narration
@@ -415,6 +453,48 @@ pub fn record(config: &Config) -> Vec<Frame> {
         narration: format!("{moved} of {sample} sample keys moved; the least any scheme can move is {ideal}. The table compares all four schemes on every key."),
     });
     frames
+}
+
+#[cfg(test)]
+mod holding_tests {
+    use super::*;
+
+    #[test]
+    fn the_map_puts_each_key_on_its_node_before_then_after() {
+        let config = Config { scheme: Scheme::Modulo, nodes: 3, vnodes: 1, keys: 12, change: Change::Add, seed: 1 };
+        let frames = record(&config);
+        assert!(frames.len() > 20, "{} frames", frames.len());
+        assert!(frames[0].holding().is_empty(), "nothing placed at the start");
+        let last = frames.last().unwrap();
+        let map = last.holding();
+        assert_eq!(map.iter().map(|(_, k)| k.len()).sum::<usize>(), 12, "every sample key drawn once");
+        for (node, keys) in &map {
+            for &i in keys {
+                assert_eq!(last.keys[i].after.as_deref(), Some(node.as_str()), "{} on {node}", last.keys[i].key);
+            }
+        }
+        let names: Vec<&str> = map.iter().map(|(n, _)| n.as_str()).collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        assert_eq!(names, sorted, "in node order");
+        // The map's boxes: every node any key is on, before or after, the joining D included
+        // (modulo moves about three keys in four when a fourth node joins).
+        let boxes = map_nodes(&frames);
+        assert_eq!(boxes, ["A", "B", "C", "D"]);
+        // With a ring and many nodes few sample keys move, and for some seeds none lands on
+        // the new node: it still has its box.
+        let quiet = (1..60)
+            .map(|seed| record(&Config { scheme: Scheme::Ring, nodes: 30, vnodes: 100, keys: 12, change: Change::Add, seed }))
+            .find(|f| f.last().unwrap().keys.iter().all(|k| k.after.as_deref() != Some(node_name(30).as_str())))
+            .expect("a seed where no sample key moves to the new node");
+        assert!(map_nodes(&quiet).contains(&node_name(30)), "{:?}", map_nodes(&quiet));
+        // Halfway, before the change, each placed key is on its node before.
+        let mid = frames.iter().find(|f| f.phase == Phase::Before && f.keys.iter().filter(|k| k.before.is_some()).count() == 6).expect("a frame with 6 keys placed");
+        assert_eq!(mid.holding().iter().map(|(_, k)| k.len()).sum::<usize>(), 6);
+        // Node order past Z: AA sorts after Z.
+        let f = Frame { phase: Phase::Done, nodes: vec![], focus: None, narration: String::new(), keys: ["AA", "B", "Z"].iter().map(|n| Placed { key: "k".into(), hash: 0, before: Some(n.to_string()), after: None }).collect() };
+        assert_eq!(f.holding().iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["B", "Z", "AA"]);
+    }
 }
 
 #[cfg(test)]

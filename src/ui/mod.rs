@@ -6,6 +6,7 @@
 pub(crate) mod browser;
 mod crash_box;
 pub mod field;
+pub mod motion;
 pub mod mount;
 mod progress;
 mod search;

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use gloo_timers::callback::{Interval, Timeout};
 use leptos::prelude::*;
 
-use super::browser;
+use super::{browser, motion};
 use crate::kit::catalog::WidgetSpec;
 use crate::kit::url_state::{self, Notice};
 use crate::sim::timeline::{Machine, Timeline};
@@ -112,6 +112,18 @@ pub fn WidgetFrame(
 ) -> impl IntoView {
     let playing = RwSignal::new(false);
     let speed = RwSignal::new(1usize);
+    // Motion between steps: the section to measure, and the frame request that plays it.
+    let root = NodeRef::<leptos::html::Section>::new();
+    let motion: StoredValue<Option<gloo_render::AnimationFrame>, LocalStorage> = StoredValue::new_local(None);
+    // One step, with what changed moving (`kit::motion`) unless the reader asked for less.
+    let step = move |m: Move, interval: Option<u32>| {
+        let el: Option<web_sys::Element> = root.get_untracked().map(Into::into).filter(|_| motion::allowed());
+        let before = el.as_ref().map(motion::snapshot);
+        timeline.go(m);
+        if let (Some(el), Some(before)) = (el, before) {
+            motion.set_value(Some(motion::play_after(el, before, crate::kit::motion::duration(interval))));
+        }
+    };
     let help_open = RwSignal::new(false);
     let transcript_open = RwSignal::new(false);
     // The play ticker; dropping it stops it.
@@ -128,7 +140,7 @@ pub fn WidgetFrame(
         }
         let ms = SPEEDS[speed.get_untracked()].1;
         let interval = Interval::new(ms, move || {
-            timeline.go(Move::Forward);
+            step(Move::Forward, Some(ms));
             if timeline.at_end_untracked() && playing.get_untracked() {
                 playing.set(false);
                 // Not dropped from inside its own callback: a moment later.
@@ -142,11 +154,11 @@ pub fn WidgetFrame(
     let toggle = move || if playing.get_untracked() { stop() } else { start() };
     let forward = move || {
         stop();
-        timeline.go(Move::Forward);
+        step(Move::Forward, None);
     };
     let back = move || {
         stop();
-        timeline.go(Move::Back);
+        step(Move::Back, None);
     };
     let reset = move || {
         stop();
@@ -231,6 +243,7 @@ pub fn WidgetFrame(
 
     view! {
         <section
+            node_ref=root
             class="widget"
             data-widget=spec.id
             data-instance=instance

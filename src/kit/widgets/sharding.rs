@@ -11,7 +11,7 @@ pub struct Sharding;
 
 impl Widget for Sharding {
     const SPEC: &'static WidgetSpec = &SHARDING;
-    const RESERVE: &'static [Reserve] = &[Reserve { variant: None, wide: 1570, narrow: 1965 }];
+    const RESERVE: &'static [Reserve] = &[Reserve { variant: None, wide: 1770, narrow: 2345 }];
     type Input = Config;
     type Machine = ShardWalk;
 

@@ -238,20 +238,20 @@ fn TreeDrawing(timeline: RwSignal<Timeline<BTreeWalk<IndexKey>>>, #[prop(into)] 
                     let hot = slot == Some(i);
                     view! {
                         <rect class="cell" class:hot=hot x=x0 + i as f64 * cell y=y(p.level) width=cell height=ROW_H/>
-                        <text x=x0 + (i as f64 + 0.5) * cell y=y(p.level) + ROW_H / 2.0 + 5.0 text-anchor="middle">{k.clone()}</text>
+                        <text x=x0 + (i as f64 + 0.5) * cell y=y(p.level) + ROW_H / 2.0 + 5.0 text-anchor="middle" data-key=format!("key-{k}")>{k.clone()}</text>
                     }
                 }).collect_view();
                 view! {
                     <g class="page" class:leaf=p.leaf class:current=here data-page=p.id>
                         <rect class="frame" x=x0 y=y(p.level) width=p.width * cell height=ROW_H rx="4"/>
                         {cells}
-                        <text class="page-id" x=x0 y=y(p.level) - 4.0>{format!("p{}", p.id)}</text>
+                        <text class="page-id" x=x0 y=y(p.level) - 4.0 data-key=format!("page-{}", p.id)>{format!("p{}", p.id)}</text>
                     </g>
                 }
             }).collect_view();
             let (w, h) = if fit.get() { ("100%".to_string(), "auto".to_string()) } else { (width.to_string(), height.to_string()) };
             view! {
-                    <svg class="tree" width=w height=h viewBox=format!("0 0 {width} {height}") role="img" aria-label=format!("B+tree with {} pages on {} levels", placed.len(), levels)>
+                    <svg class="tree" data-motion width=w height=h viewBox=format!("0 0 {width} {height}") role="img" aria-label=format!("B+tree with {} pages on {} levels", placed.len(), levels)>
                         <defs>
                             <marker id="arrow" viewBox="0 0 6 6" refX="5" refY="3" markerWidth="6" markerHeight="6" orient="auto">
                                 <path d="M0,0 L6,3 L0,6 z" class="arrowhead"/>

@@ -90,42 +90,10 @@ fn Sharding(live: Live<kit::Sharding>) -> impl IntoView {
     });
 
     view! {
-        <LiveFrame live=live>
+        <LiveFrame live=live aside=Box::new(move || view! {
             <div class="shard">
-                <div class="shard-inputs">
-                    <label>"Scheme "
-                        <select data-testid="shard-scheme" prop:value=move || input.with(|c| c.scheme.key()) on:change=move |e| apply(Scheme::from_key(&event_target_value(&e)))>
-                            {Scheme::ALL.map(|s| view! { <option value=s.key()>{s.label()}</option> }).collect_view()}
-                        </select>
-                    </label>
-                    <label>"Nodes "
-                        <TextField value=nodes on_enter=on_enter described_by=format!("{id}-shard-message") testid="shard-nodes" class="shard-num" keys=Keys::Numeric/>
-                    </label>
-                    <label>"Then "
-                        <select data-testid="shard-change" prop:value=move || if remove.get() { "remove" } else { "add" } on:change=move |e| {
-                            remove.set(event_target_value(&e) == "remove");
-                            apply(None);
-                        }>
-                            <option value="add">"a node joins"</option>
-                            <option value="remove">"a node leaves"</option>
-                        </select>
-                    </label>
-                    <Show when=move || remove.get()>
-                        <label>"Node leaving (1 = A) "
-                            <TextField value=leave on_enter=on_enter described_by=format!("{id}-shard-message") testid="shard-leave" class="shard-num" keys=Keys::Numeric/>
-                        </label>
-                    </Show>
-                    <label>"Keys "
-                        <TextField value=keys on_enter=on_enter described_by=format!("{id}-shard-message") testid="shard-keys" class="shard-num" keys=Keys::Numeric/>
-                    </label>
-                    <label>"Ring points per node "
-                        <TextField value=vnodes on_enter=on_enter described_by=format!("{id}-shard-message") testid="shard-vnodes" class="shard-num" keys=Keys::Numeric/>
-                    </label>
-                    <button data-testid="shard-apply" on:click=move |_| apply(None)>"Apply"</button>
-                    <p class="input-error" id=format!("{id}-shard-message") role="alert" data-testid="shard-message">{move || message.get()}</p>
-                </div>
                 <div class="table-wrap" tabindex="0" role="region" aria-label="Sample keys and their nodes">
-                    <table class="shard-keys" data-testid="shard-sample">
+                    <table class="shard-keys" data-testid="shard-sample" data-motion>
                         <caption>{move || format!("The first {} keys, on {} node{}", frame().keys.len(), frame().nodes.len(), plural(frame().nodes.len()))}</caption>
                         <thead><tr><th scope="col">"Key"</th><th scope="col">"Hash"</th><th scope="col">"Node before"</th><th scope="col">{move || format!("After {} {}", leaving_name(), if remove.get() { "leaves" } else { "joins" })}</th></tr></thead>
                         <tbody>
@@ -133,8 +101,9 @@ fn Sharding(live: Live<kit::Sharding>) -> impl IntoView {
                                 let f = frame();
                                 f.keys.into_iter().enumerate().map(|(i, k)| {
                                     let moved = k.moved();
+                                    let row_key = format!("row-{}", k.key);
                                     view! {
-                                        <tr class:focus=f.focus == Some(i) class:moved=moved>
+                                        <tr class:focus=f.focus == Some(i) class:moved=moved data-key=row_key>
                                             <th scope="row"><code>{k.key}</code></th>
                                             <td><code>{format!("{:016x}", k.hash)}</code></td>
                                             <td>{k.before.unwrap_or_else(|| "–".into())}</td>
@@ -180,6 +149,63 @@ fn Sharding(live: Live<kit::Sharding>) -> impl IntoView {
                     let fair = match c.change { Change::Add => c.nodes + 1, Change::Remove(_) => c.nodes };
                     format!("The least any scheme can move is one key in {fair} ({:.1} %): the new node's fair share, or the leaving node's keys. A cluster here has at most {MAX_NODES} nodes.", 100.0 / f64::from(fair))
                 })}</p>
+            </div>
+        }.into_any())>
+            <div class="shard">
+                <div class="shard-inputs">
+                    <label>"Scheme "
+                        <select data-testid="shard-scheme" prop:value=move || input.with(|c| c.scheme.key()) on:change=move |e| apply(Scheme::from_key(&event_target_value(&e)))>
+                            {Scheme::ALL.map(|s| view! { <option value=s.key()>{s.label()}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <label>"Nodes "
+                        <TextField value=nodes on_enter=on_enter described_by=format!("{id}-shard-message") testid="shard-nodes" class="shard-num" keys=Keys::Numeric/>
+                    </label>
+                    <label>"Then "
+                        <select data-testid="shard-change" prop:value=move || if remove.get() { "remove" } else { "add" } on:change=move |e| {
+                            remove.set(event_target_value(&e) == "remove");
+                            apply(None);
+                        }>
+                            <option value="add">"a node joins"</option>
+                            <option value="remove">"a node leaves"</option>
+                        </select>
+                    </label>
+                    <Show when=move || remove.get()>
+                        <label>"Node leaving (1 = A) "
+                            <TextField value=leave on_enter=on_enter described_by=format!("{id}-shard-message") testid="shard-leave" class="shard-num" keys=Keys::Numeric/>
+                        </label>
+                    </Show>
+                    <label>"Keys "
+                        <TextField value=keys on_enter=on_enter described_by=format!("{id}-shard-message") testid="shard-keys" class="shard-num" keys=Keys::Numeric/>
+                    </label>
+                    <label>"Ring points per node "
+                        <TextField value=vnodes on_enter=on_enter described_by=format!("{id}-shard-message") testid="shard-vnodes" class="shard-num" keys=Keys::Numeric/>
+                    </label>
+                    <button data-testid="shard-apply" on:click=move |_| apply(None)>"Apply"</button>
+                    <p class="input-error" id=format!("{id}-shard-message") role="alert" data-testid="shard-message">{move || message.get()}</p>
+                </div>
+                // The picture: each node holding a sample key, with its keys as chips. A chip
+                // is keyed by its key, so when a step moves the key it glides to its new node.
+                <div class="shard-map" data-testid="shard-map" data-motion role="img" aria-label=move || timeline.with(|t| {
+                    let f = t.current().frame();
+                    format!("{} nodes hold the {} sample keys placed so far", f.holding().len(), f.keys.iter().filter(|k| k.before.is_some() || k.after.is_some()).count())
+                })>
+                    {move || {
+                        let (f, boxes) = timeline.with(|t| (t.current().frame().clone(), crate::sim::shard::map_nodes(t.current().frames())));
+                        let holding = f.holding();
+                        boxes.into_iter().map(|node| {
+                            let keys = holding.iter().find(|(n, _)| *n == node).map(|(_, k)| k.clone()).unwrap_or_default();
+                            view! {
+                            <div class="shard-node" data-node=node.clone()>
+                                <span class="shard-node-name">{format!("Node {node}")}</span>
+                                {keys.into_iter().map(|i| {
+                                    let k = &f.keys[i];
+                                    view! { <span class="shard-chip" class:focus=f.focus == Some(i) class:moved=k.moved() data-key=format!("key-{}", k.key)>{k.key.clone()}</span> }
+                                }).collect_view()}
+                            </div>
+                        }}).collect_view()
+                    }}
+                </div>
             </div>
         </LiveFrame>
     }

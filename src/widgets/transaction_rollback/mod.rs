@@ -155,7 +155,7 @@ fn TransactionRollback(live: Live<kit::TransactionRollback>) -> impl IntoView {
                 </div>
 
                 <div class="table-wrap" tabindex="0" role="region" aria-label="Rows">
-                    <table class="txn-rows" data-testid="txn-rows">
+                    <table class="txn-rows" data-testid="txn-rows" data-motion>
                         <thead><tr>
                             <th scope="col">"Row"</th>
                             <th scope="col">"Committed"</th>
@@ -168,11 +168,12 @@ fn TransactionRollback(live: Live<kit::TransactionRollback>) -> impl IntoView {
                             {move || { let iso = setup.with(|s| s.isolation); frame().rows.into_iter().map(|r| view! {
                                 <tr data-row=r.key.clone()>
                                     <th scope="row"><code>{r.key.clone()}</code></th>
-                                    <td>{value(r.committed)}</td>
-                                    {iso.then(|| view! { <td>{value(r.seen.first().copied().flatten())}</td><td>{value(r.seen.get(1).copied().flatten())}</td> })}
-                                    <td class:hot=r.pending.is_some()>{r.pending.map(|(v, t)| format!("{} by T{t}", value(v)))}</td>
-                                    <td>{value(r.disk)}</td>
-                                    <td>{r.locked_by.map(|t| format!("T{t}"))}</td>
+                                    // Each cell keyed, so a value that changes at this step flashes.
+                                    <td data-key=format!("{}-committed", r.key)>{value(r.committed)}</td>
+                                    {iso.then(|| view! { <td data-key=format!("{}-seen1", r.key)>{value(r.seen.first().copied().flatten())}</td><td data-key=format!("{}-seen2", r.key)>{value(r.seen.get(1).copied().flatten())}</td> })}
+                                    <td class:hot=r.pending.is_some() data-key=format!("{}-pending", r.key)>{r.pending.map(|(v, t)| format!("{} by T{t}", value(v)))}</td>
+                                    <td data-key=format!("{}-disk", r.key)>{value(r.disk)}</td>
+                                    <td data-key=format!("{}-lock", r.key)>{r.locked_by.map(|t| format!("T{t}"))}</td>
                                 </tr>
                             }).collect_view() }}
                         </tbody>

@@ -1,0 +1,116 @@
+//! The browser half of motion between steps (`kit::motion` decides what moves). A widget
+//! marks each picture that moves as a stage (`data-motion`) and the things in it to follow
+//! with `data-key`. Before a step, [`snapshot`] reads where each keyed thing is drawn within
+//! its stage; after it,
+//! [`play_after`] waits for the next animation frame (gloo-render), when the new frame is in
+//! the page but not yet painted, reads them again and starts each motion with the Web
+//! Animations API. Nothing waits for an animation: input stays live, a new step simply starts
+//! from wherever things are drawn. With `prefers-reduced-motion` nothing is measured or played.
+
+use gloo_render::{request_animation_frame, AnimationFrame};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::kit::motion::{diff, Item, Motion, MAX_ITEMS};
+
+#[wasm_bindgen]
+extern "C" {
+    /// An element seen only as something with `animate`, which web-sys gates behind its
+    /// unstable APIs.
+    type Animatable;
+    #[wasm_bindgen(method, js_name = animate)]
+    fn animate(this: &Animatable, keyframes: &js_sys::Array, ms: f64) -> JsValue;
+}
+
+/// True when the reader has not asked for reduced motion.
+pub fn allowed() -> bool {
+    let reduce = web_sys::window().and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten()).is_some_and(|m| m.matches());
+    !reduce
+}
+
+fn keyed(root: &web_sys::Element) -> Vec<(web_sys::Element, Item)> {
+    let Ok(list) = root.query_selector_all("[data-key]") else { return Vec::new() };
+    if list.length() as usize > MAX_ITEMS {
+        return Vec::new();
+    }
+    (0..list.length())
+        .filter_map(|i| list.item(i)?.dyn_into::<web_sys::Element>().ok())
+        .filter_map(|el| {
+            // Measured from its stage, so text above it that grows or shrinks between steps
+            // (or a drawing scrolled sideways) does not read as motion.
+            let stage = el.closest("[data-motion]").ok().flatten()?.get_bounding_client_rect();
+            let r = el.get_bounding_client_rect();
+            let item = Item {
+                key: el.get_attribute("data-key").unwrap_or_default(),
+                x: r.x() - stage.x(),
+                y: r.y() - stage.y(),
+                w: r.width(),
+                h: r.height(),
+                text: el.text_content().unwrap_or_default(),
+            };
+            Some((el, item))
+        })
+        .collect()
+}
+
+/// Where each keyed thing in `root` is drawn now.
+pub fn snapshot(root: &web_sys::Element) -> Vec<Item> {
+    keyed(root).into_iter().map(|(_, i)| i).collect()
+}
+
+/// A keyframe of one property.
+fn frame(prop: &str, value: &str) -> JsValue {
+    let o = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&o, &prop.into(), &value.into());
+    o.into()
+}
+
+/// CSS px per SVG user unit for an element inside an SVG (a CSS transform on an SVG element
+/// moves it in user units), or 1 for HTML.
+fn scale(el: &web_sys::Element) -> f64 {
+    let Some(svg) = el.closest("svg").ok().flatten() else { return 1.0 };
+    let vb_w = svg.get_attribute("viewBox").and_then(|v| v.split_whitespace().nth(2).and_then(|w| w.parse::<f64>().ok())).unwrap_or(0.0);
+    let shown = svg.get_bounding_client_rect().width();
+    if vb_w > 0.0 && shown > 0.0 {
+        shown / vb_w
+    } else {
+        1.0
+    }
+}
+
+/// After the step's new frame is in the page, plays what changed since `before`. The
+/// returned frame request must live until it fires; dropping it cancels the motion.
+pub fn play_after(root: web_sys::Element, before: Vec<Item>, ms: f64) -> AnimationFrame {
+    request_animation_frame(move |_| {
+        let now = keyed(&root);
+        let after: Vec<Item> = now.iter().map(|(_, i)| i.clone()).collect();
+        for m in diff(&before, &after) {
+            let key = match &m {
+                Motion::Move { key, .. } | Motion::Enter { key } | Motion::Change { key } => key,
+            };
+            let Some((el, _)) = now.iter().find(|(_, i)| &i.key == key) else { continue };
+            let frames = js_sys::Array::new();
+            match m {
+                Motion::Move { dx, dy, .. } => {
+                    let s = scale(el);
+                    frames.push(&frame("transform", &format!("translate({}px, {}px)", dx / s, dy / s)));
+                    frames.push(&frame("transform", "none"));
+                }
+                Motion::Enter { .. } => {
+                    frames.push(&frame("opacity", "0"));
+                    frames.push(&frame("opacity", "1"));
+                }
+                // Text in a picture flashes by fading up; a table cell or row by its background.
+                Motion::Change { .. } if el.closest("svg").ok().flatten().is_some() => {
+                    frames.push(&frame("opacity", "0.25"));
+                    frames.push(&frame("opacity", "1"));
+                }
+                Motion::Change { .. } => {
+                    frames.push(&frame("backgroundColor", "var(--mark)"));
+                    frames.push(&frame("backgroundColor", "transparent"));
+                }
+            }
+            let _ = el.unchecked_ref::<Animatable>().animate(&frames, ms);
+        }
+    })
+}
