@@ -26,7 +26,30 @@ pub enum Tone {
     Paper,
 }
 
+/// Where a scene is drawn: on paper (fixed light colours) or on screen (the theme's colours,
+/// as the stylesheet's custom properties, so a still follows light and dark).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Paint {
+    Print,
+    Screen,
+}
+
 impl Tone {
+    /// The colour on screen: the stylesheet's custom property for this meaning.
+    pub fn screen(self) -> &'static str {
+        match self {
+            Tone::Ink => "var(--fg)",
+            Tone::Muted => "var(--fg-muted)",
+            Tone::Line => "var(--fg-muted)",
+            Tone::Accent => "var(--accent)",
+            Tone::Soft => "var(--bg-soft)",
+            Tone::Ok => "var(--ok)",
+            Tone::Bad => "var(--error)",
+            Tone::Warn => "var(--lost)",
+            Tone::Paper => "var(--bg)",
+        }
+    }
+
     /// The colour on paper: dark ink on white, AA contrast for text.
     pub fn print(self) -> &'static str {
         match self {
@@ -118,7 +141,7 @@ impl Scene {
         let (w, h) = (self.w, self.h);
         let mut body = String::new();
         for s in &self.shapes {
-            shape_svg(&mut body, s);
+            shape_svg(&mut body, s, Paint::Print);
         }
         format!(
             "<svg class=\"sb-svg\" viewBox=\"0 0 {w:.0} {h:.0}\" width=\"{w:.0}\" height=\"{h:.0}\" role=\"img\" aria-label=\"{}\" font-family=\"ui-monospace, Menlo, Consolas, monospace\"><rect width=\"{w:.0}\" height=\"{h:.0}\" fill=\"#ffffff\" stroke=\"{}\"/>{body}</svg>",
@@ -128,12 +151,42 @@ impl Scene {
     }
 }
 
-fn shape_svg(out: &mut String, s: &Shape) {
+impl Scene {
+    /// The scene as SVG for the screen, in the theme's colours, scaling to its box (a still
+    /// drawn at build time, like the landing page's). `class` names it for the stylesheet.
+    pub fn to_screen_svg(&self, class: &str) -> String {
+        let mut body = String::new();
+        for s in &self.shapes {
+            shape_svg(&mut body, s, Paint::Screen);
+        }
+        format!(
+            "<svg class=\"{}\" viewBox=\"0 0 {:.0} {:.0}\" role=\"img\" aria-label=\"{}\">{body}</svg>",
+            escape(class),
+            self.w,
+            self.h,
+            escape(&self.label)
+        )
+    }
+}
+
+/// A shape's fill and stroke: attributes on paper; on screen one `style`, as custom
+/// properties are not allowed in SVG's presentation attributes.
+fn paints(parts: &[(&str, Tone)], paint: Paint) -> String {
+    match paint {
+        Paint::Print => parts.iter().map(|(what, t)| format!(" {what}=\"{}\"", t.print())).collect(),
+        Paint::Screen => format!(" style=\"{}\"", parts.iter().map(|(what, t)| format!("{what}:{}", t.screen())).collect::<Vec<_>>().join(";")),
+    }
+}
+
+fn shape_svg(out: &mut String, s: &Shape, paint: Paint) {
     match s {
         Shape::Rect { x, y, w, h, fill, stroke } => {
-            let _ = write!(out, "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{h:.1}\" fill=\"{}\"", fill.print());
-            if let Some((tone, width)) = stroke {
-                let _ = write!(out, " stroke=\"{}\"", tone.print());
+            let mut parts = vec![("fill", *fill)];
+            if let Some((tone, _)) = stroke {
+                parts.push(("stroke", *tone));
+            }
+            let _ = write!(out, "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{h:.1}\"{}", paints(&parts, paint));
+            if let Some((_, width)) = stroke {
                 if let Some(sw) = width {
                     let _ = write!(out, " stroke-width=\"{sw}\"");
                 }
@@ -141,7 +194,7 @@ fn shape_svg(out: &mut String, s: &Shape) {
             out.push_str("/>");
         }
         Shape::Line { x1, y1, x2, y2, tone, width, dashed } => {
-            let _ = write!(out, "<line x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{x2:.1}\" y2=\"{y2:.1}\" stroke=\"{}\"", tone.print());
+            let _ = write!(out, "<line x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{x2:.1}\" y2=\"{y2:.1}\"{}", paints(&[("stroke", *tone)], paint));
             if let Some(sw) = width {
                 let _ = write!(out, " stroke-width=\"{sw}\"");
             }
@@ -151,18 +204,18 @@ fn shape_svg(out: &mut String, s: &Shape) {
             out.push_str("/>");
         }
         Shape::Circle { x, y, r, fill } => {
-            let _ = write!(out, "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{r}\" fill=\"{}\"/>", fill.print());
+            let _ = write!(out, "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{r}\"{}/>", paints(&[("fill", *fill)], paint));
         }
         Shape::Arrowhead { x, y, dx, fill } => {
-            let _ = write!(out, "<path d=\"M{x:.1} {y:.1} l{dx:.1} -4 l0 8 z\" fill=\"{}\"/>", fill.print());
+            let _ = write!(out, "<path d=\"M{x:.1} {y:.1} l{dx:.1} -4 l0 8 z\"{}/>", paints(&[("fill", *fill)], paint));
         }
         Shape::Path { x, y, d, fill } => {
             if !d.is_empty() {
-                let _ = write!(out, "<path transform=\"translate({x:.1} {y:.1})\" d=\"{}\" fill=\"{}\"/>", escape(d), fill.print());
+                let _ = write!(out, "<path transform=\"translate({x:.1} {y:.1})\" d=\"{}\"{}/>", escape(d), paints(&[("fill", *fill)], paint));
             }
         }
         Shape::Text { x, y, tone, size, anchor, bold, preserve, body } => {
-            let _ = write!(out, "<text x=\"{x:.1}\" y=\"{y:.1}\" fill=\"{}\" font-size=\"{size}\"", tone.print());
+            let _ = write!(out, "<text x=\"{x:.1}\" y=\"{y:.1}\"{} font-size=\"{size}\"", paints(&[("fill", *tone)], paint));
             if *bold {
                 out.push_str(" font-weight=\"bold\"");
             }

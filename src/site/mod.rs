@@ -233,6 +233,28 @@ fn drop_links_to(html: &str, file: &str) -> String {
     out
 }
 
+/// The landing page's picture: a moment of the B-tree widget in the indexes chapter, drawn by
+/// its engine when the site is built, in the theme's colours, linking to the live widget.
+fn landing_still() -> String {
+    const CHAPTER: (&str, &str) = ("databases", "indexes");
+    const INSTANCE: &str = "btree-index";
+    let key = format!("{}/{}", CHAPTER.0, CHAPTER.1);
+    let (Some(p), Some((_, ch))) = (book::placement(&key, INSTANCE), book::chapter(CHAPTER.0, CHAPTER.1)) else { return String::new() };
+    let Some(entry) = crate::kit::widget::entry(p.widget) else { return String::new() };
+    let board = (entry.board)(p);
+    // The middle key frame: the tree part-built, mid-operation.
+    let Some((step, narration, scene)) = board.frames.get(board.frames.len() / 2) else { return String::new() };
+    format!(
+        r#"<figure class="landing-still" data-testid="landing-still"><a href="{href}#{INSTANCE}">{svg}</a><figcaption>Step {step} of {steps} in the <a href="{href}#{INSTANCE}">{title}</a> widget of “{chapter}”, drawn by its engine when this page was built: {narration}</figcaption></figure>"#,
+        href = ch.href(),
+        svg = scene.to_screen_svg("still"),
+        steps = board.transcript.len().saturating_sub(1),
+        title = escape(entry.spec.title),
+        chapter = escape(ch.title),
+        narration = escape(narration),
+    )
+}
+
 fn landing(template: &Template) -> String {
     let words: u32 = CHAPTERS.iter().map(|c| c.words).sum();
     let minutes: u32 = CHAPTERS.iter().map(|c| c.minutes).sum();
@@ -243,6 +265,7 @@ fn landing(template: &Template) -> String {
 <p class="lede">From the moment you type an address to a system serving millions: DNS and HTTP, APIs, databases and their indexes, transactions, retries, caches, CDNs, deployment and scaling. Every diagram that moves is a real engine running in your browser, which you can step forward and back and share at any moment.</p>
 <p><a class="button" href="{first}" data-testid="start-reading">Start reading</a><span class="meta"> {parts} parts · {chapters} chapters · about {minutes} minutes ({words} words)</span></p>
 <p class="continue" data-testid="continue" hidden>Continue where you left off: <a href="{first}"></a></p>
+{still}
 <h2>What the guide covers</h2>
 <ol class="part-cards">{cards}</ol>
 <section class="your-progress" aria-labelledby="your-progress" data-testid="progress-panel" hidden>
@@ -264,6 +287,7 @@ fn landing(template: &Template) -> String {
         parts = PARTS.iter().filter(|p| p.slug != "reference").count(),
         chapters = CHAPTERS.len(),
         cards = book::PART_CARDS_HTML,
+        still = landing_still(),
     );
     page(template, &format!("{SITE}: how web applications work"), LANDING_DESCRIPTION, Some(""), &[], shell(template, &main, None))
 }
@@ -443,6 +467,10 @@ mod tests {
         assert!(!html("index.html").contains("data-bundle-wasm"), "no widgets, no bundles");
         assert!(html("embed/btree-index/index.html").contains("/bundles/btree-3.js"));
         assert_eq!(t.bundles_for(&["btree-index", "json-inspector"]).len(), 2, "no shared bundle: each widget's own");
+        // The landing page shows a still of a widget, drawn from its engine in theme colours.
+        let still = landing_still();
+        assert!(still.contains("<svg class=\"still\"") && still.contains("var(--fg)") && still.contains("<text"), "{still}");
+        assert!(!still.contains("fill=\"#") && !still.contains("stroke=\"#"), "no fixed print colours: {still}");
         assert!(parse_manifest("only\ttwo").is_err());
     }
 
