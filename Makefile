@@ -13,7 +13,7 @@ export TECHBASICS_SITE_URL := $(SITE_URL)
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CURDIR)/node_modules/.bin:$(CARGO_BIN):$(PATH)
 
-.PHONY: setup serve dist build-dist bundles test test-rust test-e2e test-subpath size bench clean
+.PHONY: setup serve dist build-dist bundles screens test test-rust test-e2e test-subpath size bench clean
 
 setup:
 	@bash scripts/setup.sh
@@ -44,6 +44,11 @@ test-rust:
 # Writes src/bin/widget-*.rs from the widget registry (tests/bundles.rs checks them).
 bundles:
 	TECHBASICS_WRITE_BUNDLES=1 cargo test --quiet --test bundles
+
+# Stores each widget's screenshots again (tests/e2e/screens/), after an intended change to how
+# widgets look: review the images in the diff like any other change.
+screens: setup build-dist
+	TECHBASICS_UPDATE_SCREENS=1 node --test --test-name-pattern "looks as stored" tests/e2e/screens.test.mjs
 
 test-e2e:
 	node --test --test-concurrency=1 tests/e2e/
