@@ -27,7 +27,7 @@ pub enum Tone {
 }
 
 /// Where a scene is drawn: on paper (fixed light colours) or on screen (the theme's colours,
-/// as the stylesheet's custom properties, so a still follows light and dark).
+/// through classes the stylesheet colours, so a still follows light and dark).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Paint {
     Print,
@@ -35,18 +35,20 @@ pub enum Paint {
 }
 
 impl Tone {
-    /// The colour on screen: the stylesheet's custom property for this meaning.
-    pub fn screen(self) -> &'static str {
+    /// The tone's name on screen, in the classes `f-NAME` (fill) and `s-NAME` (stroke) that
+    /// the stylesheet colours with the theme (the Content-Security-Policy allows no inline
+    /// styles, and SVG's presentation attributes take no custom properties).
+    pub fn name(self) -> &'static str {
         match self {
-            Tone::Ink => "var(--fg)",
-            Tone::Muted => "var(--fg-muted)",
-            Tone::Line => "var(--fg-muted)",
-            Tone::Accent => "var(--accent)",
-            Tone::Soft => "var(--bg-soft)",
-            Tone::Ok => "var(--ok)",
-            Tone::Bad => "var(--error)",
-            Tone::Warn => "var(--lost)",
-            Tone::Paper => "var(--bg)",
+            Tone::Ink => "ink",
+            Tone::Muted => "muted",
+            Tone::Line => "line",
+            Tone::Accent => "accent",
+            Tone::Soft => "soft",
+            Tone::Ok => "ok",
+            Tone::Bad => "bad",
+            Tone::Warn => "warn",
+            Tone::Paper => "paper",
         }
     }
 
@@ -169,12 +171,11 @@ impl Scene {
     }
 }
 
-/// A shape's fill and stroke: attributes on paper; on screen one `style`, as custom
-/// properties are not allowed in SVG's presentation attributes.
+/// A shape's fill and stroke: colour attributes on paper, tone classes on screen.
 fn paints(parts: &[(&str, Tone)], paint: Paint) -> String {
     match paint {
         Paint::Print => parts.iter().map(|(what, t)| format!(" {what}=\"{}\"", t.print())).collect(),
-        Paint::Screen => format!(" style=\"{}\"", parts.iter().map(|(what, t)| format!("{what}:{}", t.screen())).collect::<Vec<_>>().join(";")),
+        Paint::Screen => format!(" class=\"{}\"", parts.iter().map(|(what, t)| format!("{}-{}", &what[..1], t.name())).collect::<Vec<_>>().join(" ")),
     }
 }
 

@@ -45,6 +45,12 @@ pub trait Widget: 'static {
     fn variant(_input: &Self::Input) -> Option<&'static str> {
         None
     }
+    /// The current settings in one line, for the "Set up" disclosure that folds them away
+    /// (so a reader sees what the picture was set up with without opening it). Empty when
+    /// the widget keeps its settings in view.
+    fn summary(_input: &Self::Input) -> String {
+        String::new()
+    }
 }
 
 /// Key frames per storyboard.

@@ -469,8 +469,9 @@ mod tests {
         assert_eq!(t.bundles_for(&["btree-index", "json-inspector"]).len(), 2, "no shared bundle: each widget's own");
         // The landing page shows a still of a widget, drawn from its engine in theme colours.
         let still = landing_still();
-        assert!(still.contains("<svg class=\"still\"") && still.contains("var(--fg)") && still.contains("<text"), "{still}");
+        assert!(still.contains("<svg class=\"still\"") && still.contains("class=\"f-ink\"") && still.contains("<text"), "{still}");
         assert!(!still.contains("fill=\"#") && !still.contains("stroke=\"#"), "no fixed print colours: {still}");
+        assert!(!still.contains("style="), "no inline styles (the CSP forbids them): {still}");
         assert!(parse_manifest("only\ttwo").is_err());
     }
 

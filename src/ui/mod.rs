@@ -11,6 +11,7 @@ pub mod mount;
 mod progress;
 mod search;
 mod shell;
+pub mod setup;
 pub mod slices;
 pub mod stepper;
 

@@ -42,7 +42,7 @@ pub fn setting(cfg: &Config, compare: Option<Strategy>, key: &str) -> String {
 
 impl Widget for RetryBackoff {
     const SPEC: &'static WidgetSpec = &RETRY_BACKOFF;
-    const RESERVE: &'static [Reserve] = &[Reserve { variant: None, wide: 1465, narrow: 2230 }];
+    const RESERVE: &'static [Reserve] = &[Reserve { variant: None, wide: 1535, narrow: 1810 }];
     type Input = Input;
     type Machine = Replay;
 
@@ -70,6 +70,22 @@ impl Widget for RetryBackoff {
 
     fn settings(i: &Input) -> Vec<(&'static str, String)> {
         RETRY_BACKOFF.params.iter().map(|p| p.key).chain(["seed"]).map(|k| (k, setting(&i.config, i.compare, k))).collect()
+    }
+
+    fn summary(i: &Input) -> String {
+        let c = &i.config;
+        let who = match i.compare {
+            Some(other) => format!("{} beside {}", c.strategy.label(), other.label()),
+            None => c.strategy.label().to_string(),
+        };
+        format!(
+            "{who} · {} clients · capacity {} req/s · outage {}–{} ms · at most {} attempts",
+            crate::sim::group(u64::from(c.clients)),
+            crate::sim::group(u64::from(c.capacity)),
+            crate::sim::group(u64::from(c.outage_from_ms)),
+            crate::sim::group(u64::from(c.outage_to_ms)),
+            c.max_attempts
+        )
     }
 
     /// Every run simulated to its end at once; the live view runs them in time slices.
@@ -118,6 +134,15 @@ impl Widget for RetryBackoff {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_summary_names_the_strategies_and_the_load() {
+        let i = Input { config: Config { clients: 1000, strategy: Strategy::FullJitter, ..Config::default() }, compare: Some(Strategy::Exponential) };
+        let line = RetryBackoff::summary(&i);
+        assert!(line.starts_with("Full jitter beside Exponential · 1,000 clients · capacity "), "{line}");
+        assert!(line.contains(&format!("at most {} attempts", i.config.max_attempts)), "{line}");
+    }
+
     use super::*;
 
     #[test]

@@ -11,7 +11,7 @@ pub struct Sharding;
 
 impl Widget for Sharding {
     const SPEC: &'static WidgetSpec = &SHARDING;
-    const RESERVE: &'static [Reserve] = &[Reserve { variant: None, wide: 1770, narrow: 2345 }];
+    const RESERVE: &'static [Reserve] = &[Reserve { variant: None, wide: 1840, narrow: 2200 }];
     type Input = Config;
     type Machine = ShardWalk;
 
@@ -54,6 +54,18 @@ impl Widget for Sharding {
         ]
     }
 
+    fn summary(c: &Config) -> String {
+        let change = match c.change {
+            Change::Add => format!("then {} joins", shard::node_name(c.nodes)),
+            Change::Remove(p) => format!("then {} leaves", shard::node_name(p)),
+        };
+        let mut line = format!("{} · {} nodes, {change} · {} keys", c.scheme.label(), c.nodes, crate::sim::group(u64::from(c.keys)));
+        if c.scheme == Scheme::Ring {
+            line.push_str(&format!(" · {} ring points each", c.vnodes));
+        }
+        line
+    }
+
     fn machine(c: &Config) -> ShardWalk {
         ShardWalk::new(shard::record(c))
     }
@@ -81,5 +93,17 @@ impl Widget for Sharding {
             }
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_says_what_the_picture_was_set_up_with() {
+        assert_eq!(Sharding::summary(&Config { nodes: 9, ..Config::default() }), "Hash ring · 9 nodes, then J joins · 10,000 keys · 100 ring points each");
+        let c = Config { scheme: Scheme::Jump, nodes: 5, change: Change::Remove(1), keys: 500, ..Config::default() };
+        assert_eq!(Sharding::summary(&c), "Jump hash · 5 nodes, then B leaves · 500 keys");
     }
 }

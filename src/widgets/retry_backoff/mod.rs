@@ -17,6 +17,7 @@ use crate::ui::browser::now_ms;
 use crate::ui::slices;
 use crate::ui::field::{Keys, TextField};
 use crate::ui::mount::{Live, LiveFrame, View};
+use crate::ui::setup::SetUp;
 
 const EVENTS_PER_CHECK: usize = 1_500;
 /// Drawing sizes in SVG units: the charts' width, the load chart's height, one client row.
@@ -301,6 +302,7 @@ fn RetryBackoff(live: Live<kit::RetryBackoff>) -> impl IntoView {
             {move || job.charts.get().map(|charts| view! { <SummaryTable charts=charts took_ms=job.took_ms/> })}
         }.into_any())>
             <div class="retry">
+                <SetUp live=live>
                 <div class="retry-choose">
                     <label>
                         "Strategy "
@@ -351,6 +353,7 @@ fn RetryBackoff(live: Live<kit::RetryBackoff>) -> impl IntoView {
                     </div>
                 </details>
                 <p class="input-error" id=format!("{instance}-retry-message") role="alert" data-testid="retry-message">{move || message.get()}</p>
+                </SetUp>
                 // Always present, with room reserved, so nothing below moves when a run ends.
                 <p class="meta retry-status" role="status" data-testid="retry-progress">
                     {move || job.progress.get().map(|(events, clients)| format!("Simulating {} clients… {} events so far", group(u64::from(clients)), group(events)))}

@@ -10,6 +10,7 @@ use crate::sim::shard::{Change, Config, Scheme, Tally, Totals, MAX_NODES};
 use crate::sim::{group, plural};
 use crate::ui::field::{Keys, TextField};
 use crate::ui::mount::{Live, LiveFrame, View};
+use crate::ui::setup::SetUp;
 use crate::ui::slices;
 
 /// Keys placed between looks at the clock.
@@ -152,6 +153,7 @@ fn Sharding(live: Live<kit::Sharding>) -> impl IntoView {
             </div>
         }.into_any())>
             <div class="shard">
+                <SetUp live=live>
                 <div class="shard-inputs">
                     <label>"Scheme "
                         <select data-testid="shard-scheme" prop:value=move || input.with(|c| c.scheme.key()) on:change=move |e| apply(Scheme::from_key(&event_target_value(&e)))>
@@ -184,6 +186,7 @@ fn Sharding(live: Live<kit::Sharding>) -> impl IntoView {
                     <button data-testid="shard-apply" on:click=move |_| apply(None)>"Apply"</button>
                     <p class="input-error" id=format!("{id}-shard-message") role="alert" data-testid="shard-message">{move || message.get()}</p>
                 </div>
+                </SetUp>
                 // The picture: each node holding a sample key, with its keys as chips. A chip
                 // is keyed by its key, so when a step moves the key it glides to its new node.
                 <div class="shard-map" data-testid="shard-map" data-motion role="img" aria-label=move || timeline.with(|t| {
