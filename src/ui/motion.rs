@@ -66,16 +66,16 @@ fn frame(prop: &str, value: &str) -> JsValue {
 }
 
 /// CSS px per SVG user unit for an element inside an SVG (a CSS transform on an SVG element
-/// moves it in user units), or 1 for HTML.
+/// moves it in user units), or 1 for HTML. Read from the element's screen matrix: parsing the
+/// viewBox would bring the float parser into every bundle.
 fn scale(el: &web_sys::Element) -> f64 {
-    let Some(svg) = el.closest("svg").ok().flatten() else { return 1.0 };
-    let vb_w = svg.get_attribute("viewBox").and_then(|v| v.split_whitespace().nth(2).and_then(|w| w.parse::<f64>().ok())).unwrap_or(0.0);
-    let shown = svg.get_bounding_client_rect().width();
-    if vb_w > 0.0 && shown > 0.0 {
-        shown / vb_w
-    } else {
-        1.0
-    }
+    el.dyn_ref::<web_sys::SvgGraphicsElement>().and_then(|g| g.get_screen_ctm()).map(|m| f64::from(m.a())).filter(|a| *a > 0.0).unwrap_or(1.0)
+}
+
+/// Whole CSS px as text: integer formatting only, as formatting a float would bring core's
+/// float printer (about 20 KB brotli) into every bundle.
+fn px(v: f64) -> String {
+    format!("{}px", v.round() as i32)
 }
 
 /// After the step's new frame is in the page, plays what changed since `before`. The
@@ -93,7 +93,7 @@ pub fn play_after(root: web_sys::Element, before: Vec<Item>, ms: f64) -> Animati
             match m {
                 Motion::Move { dx, dy, .. } => {
                     let s = scale(el);
-                    frames.push(&frame("transform", &format!("translate({}px, {}px)", dx / s, dy / s)));
+                    frames.push(&frame("transform", &format!("translate({}, {})", px(dx / s), px(dy / s))));
                     frames.push(&frame("transform", "none"));
                 }
                 Motion::Enter { .. } => {
