@@ -141,26 +141,27 @@ impl Scene {
     /// Text is escaped: a scene may hold the reader's own input.
     pub fn to_svg(&self) -> String {
         let (w, h) = (self.w, self.h);
-        let mut body = String::new();
-        for s in &self.shapes {
-            shape_svg(&mut body, s, Paint::Print);
-        }
+        let body = self.body(Paint::Print);
         format!(
             "<svg class=\"sb-svg\" viewBox=\"0 0 {w:.0} {h:.0}\" width=\"{w:.0}\" height=\"{h:.0}\" role=\"img\" aria-label=\"{}\" font-family=\"ui-monospace, Menlo, Consolas, monospace\"><rect width=\"{w:.0}\" height=\"{h:.0}\" fill=\"#ffffff\" stroke=\"{}\"/>{body}</svg>",
             escape(&self.label),
             Tone::Line.print()
         )
     }
-}
 
-impl Scene {
+    /// Every shape as SVG elements, painted for `paint`.
+    fn body(&self, paint: Paint) -> String {
+        let mut body = String::new();
+        for s in &self.shapes {
+            shape_svg(&mut body, s, paint);
+        }
+        body
+    }
+
     /// The scene as SVG for the screen, in the theme's colours, scaling to its box (a still
     /// drawn at build time, like the landing page's). `class` names it for the stylesheet.
     pub fn to_screen_svg(&self, class: &str) -> String {
-        let mut body = String::new();
-        for s in &self.shapes {
-            shape_svg(&mut body, s, Paint::Screen);
-        }
+        let body = self.body(Paint::Screen);
         format!(
             "<svg class=\"{}\" viewBox=\"0 0 {:.0} {:.0}\" role=\"img\" aria-label=\"{}\">{body}</svg>",
             escape(class),
@@ -187,10 +188,8 @@ fn shape_svg(out: &mut String, s: &Shape, paint: Paint) {
                 parts.push(("stroke", *tone));
             }
             let _ = write!(out, "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{h:.1}\"{}", paints(&parts, paint));
-            if let Some((_, width)) = stroke {
-                if let Some(sw) = width {
-                    let _ = write!(out, " stroke-width=\"{sw}\"");
-                }
+            if let Some((_, Some(sw))) = stroke {
+                let _ = write!(out, " stroke-width=\"{sw}\"");
             }
             out.push_str("/>");
         }

@@ -24,8 +24,7 @@ extern "C" {
 
 /// True when the reader has not asked for reduced motion.
 pub fn allowed() -> bool {
-    let reduce = web_sys::window().and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten()).is_some_and(|m| m.matches());
-    !reduce
+    !super::browser::media_matches("(prefers-reduced-motion: reduce)")
 }
 
 fn keyed(root: &web_sys::Element) -> Vec<(web_sys::Element, Item)> {

@@ -4,19 +4,16 @@
 
 use leptos::prelude::*;
 
+use super::browser;
 use super::mount::{Live, View};
-
-/// True when the page is as wide as the stylesheet's wide layout.
-fn wide() -> bool {
-    web_sys::window().and_then(|w| w.match_media("(min-width: 56rem)").ok().flatten()).is_some_and(|m| m.matches())
-}
 
 #[component]
 pub fn SetUp<W: View>(live: Live<W>, children: Children) -> impl IntoView {
     let input = live.input;
     let summary = move || input.with(|i| W::summary(i));
     view! {
-        <details class="setup" open=wide()>
+        // Open as wide as the stylesheet's wide layout.
+        <details class="setup" open=browser::media_matches("(min-width: 56rem)")>
             <summary>
                 <span class="setup-title">"Set up"</span>
                 <span class="setup-now" data-testid="setup-summary">{summary}</span>
