@@ -150,6 +150,34 @@ impl<R: Resumable> Resumable for Vec<R> {
     }
 }
 
+/// A duration for people: "0 ms", "340 ms", "1.25 s", "12.5 s", "3 min 20 s". Integer
+/// arithmetic only, so the browser build needs no float formatting.
+pub fn fmt_time(us: u64) -> String {
+    let ms = us / MS;
+    if ms < 1_000 {
+        format!("{ms} ms")
+    } else if ms < 10_000 {
+        let hundredths = ms / 10;
+        format!("{}.{:02} s", hundredths / 100, hundredths % 100).replace(".00 s", " s")
+    } else if ms < 120_000 {
+        let tenths = ms / 100;
+        format!("{}.{} s", tenths / 10, tenths % 10).replace(".0 s", " s")
+    } else {
+        format!("{} min {} s", ms / 60_000, (ms % 60_000) / 1_000)
+    }
+}
+
+/// An exponential draw with the given mean, in whole microseconds (at least 1), from a uniform
+/// in (0, 1]: the time between Poisson arrivals, or a memoryless service time.
+pub fn exp_draw(rng: &mut SplitMix64, mean_us: f64) -> Micros {
+    (-unit(rng).ln() * mean_us).round().max(1.0) as Micros
+}
+
+/// A uniform draw in (0, 1], never 0 (so its logarithm is finite).
+pub fn unit(rng: &mut SplitMix64) -> f64 {
+    ((rng.next_u64() >> 11) as f64 + 1.0) / (1u64 << 53) as f64
+}
+
 /// Runs `work` to its end in one go.
 pub fn run_to_end<R: Resumable>(mut work: R) -> R::Output {
     while !work.run_slice(100_000) {}
@@ -234,10 +262,7 @@ mod tests {
             Depart,
         }
         // Exponential draws with integer microseconds from a uniform in (0, 1].
-        fn exp(rng: &mut SplitMix64, mean_us: f64) -> Micros {
-            let u = ((rng.next_u64() >> 11) as f64 + 1.0) / (1u64 << 53) as f64;
-            (-u.ln() * mean_us).round().max(1.0) as Micros
-        }
+        let exp = exp_draw;
         let (lambda, mu) = (800.0, 1000.0); // per second
         let horizon = 2_000 * SECOND;
         let mut s = Scheduler::new(horizon);

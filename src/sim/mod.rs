@@ -5,6 +5,7 @@ pub mod btree_walk;
 pub mod des;
 pub mod dns;
 pub mod json;
+pub mod lb;
 pub mod retry;
 pub mod rng;
 pub mod scan_vs_index;

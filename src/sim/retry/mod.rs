@@ -483,20 +483,5 @@ impl Slice {
     }
 }
 
-/// A duration for people: "0 ms", "340 ms", "1.25 s", "12.5 s", "3 min 20 s". Integer
-/// arithmetic only, so the browser build needs no float formatting.
-pub fn fmt_time(us: u64) -> String {
-    let ms = us / MS;
-    if ms < 1_000 {
-        format!("{ms} ms")
-    } else if ms < 10_000 {
-        let hundredths = ms / 10;
-        format!("{}.{:02} s", hundredths / 100, hundredths % 100).replace(".00 s", " s")
-    } else if ms < 120_000 {
-        let tenths = ms / 100;
-        format!("{}.{} s", tenths / 10, tenths % 10).replace(".0 s", " s")
-    } else {
-        format!("{} min {} s", ms / 60_000, (ms % 60_000) / 1_000)
-    }
-}
+pub use crate::sim::des::fmt_time;
 
