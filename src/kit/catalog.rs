@@ -189,6 +189,32 @@ pub const SHARDING: WidgetSpec = WidgetSpec {
     ],
 };
 
+/// The load balancer's policies, as `sim::lb::Policy::key` spells them, in menu order.
+pub const LB_POLICIES: &[&str] = &["round-robin", "weighted", "random", "least-conn", "two-choices", "least-time"];
+/// The policy run beside it on the same requests, or none.
+pub const LB_COMPARE: &[&str] = &["off", "round-robin", "weighted", "random", "least-conn", "two-choices", "least-time"];
+
+pub const LOAD_BALANCER: WidgetSpec = WidgetSpec {
+    id: "load-balancer",
+    title: "Load balancing: where each request goes",
+    kind: EngineKind::RealEngine,
+    params: &[
+        ParamSpec { key: "policy", kind: ParamKind::Choice(LB_POLICIES), default: "random" },
+        ParamSpec { key: "compare", kind: ParamKind::Choice(LB_COMPARE), default: "two-choices" },
+        int("servers", 2, 16, "8"),
+        // Arrivals as a percentage of what the servers can serve together.
+        int("load", 10, 98, "90"),
+        ParamSpec { key: "service", kind: ParamKind::Choice(&["exp", "const", "heavy"]), default: "exp" },
+        // A request's mean service time on a normal server, in milliseconds.
+        int("ms", 1, 1000, "20"),
+        // How many times slower server A is; 1 is none.
+        int("slow", 1, 10, "1"),
+        // Server B crashes for the middle third of the run.
+        flag("fail", "false"),
+        int("requests", 1, 100_000, "5000"),
+    ],
+};
+
 // Every widget the guide can place in its text, in `registry.rs`'s order: the one list.
 macro_rules! registry {
     ($($spec:ident => $($w:ident)::+),* $(,)?) => {
@@ -196,6 +222,11 @@ macro_rules! registry {
     };
 }
 include!("registry.rs");
+
+/// A whole number the reader typed into a widget's field, or a message naming the field.
+pub fn whole_number(raw: &str, what: &str) -> Result<u32, String> {
+    raw.trim().parse::<u32>().map_err(|_| format!("{what}: “{}” is not a whole number.", clip(raw.trim())))
+}
 
 pub fn find(id: &str) -> Option<&'static WidgetSpec> {
     WIDGETS.iter().find(|w| w.id == id)

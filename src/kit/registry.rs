@@ -9,4 +9,5 @@ registry! {
     DNS_LOOKUP => dns_lookup::DnsLookup,
     TRANSACTION_ROLLBACK => transaction_rollback::TransactionRollback,
     SHARDING => sharding::Sharding,
+    LOAD_BALANCER => load_balancer::LoadBalancer,
 }

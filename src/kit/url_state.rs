@@ -55,6 +55,13 @@ impl WidgetState {
         }
     }
 
+    pub fn flag(&self, key: &str) -> Option<bool> {
+        match self.get(key) {
+            Some(ParamValue::Flag(b)) => Some(*b),
+            _ => None,
+        }
+    }
+
     pub fn text(&self, key: &str) -> Option<&str> {
         match self.get(key) {
             Some(ParamValue::Text(s)) => Some(s),

@@ -135,7 +135,7 @@ mod tests {
             ("isolation levels", "/reference/glossary#isolation-level"),
             ("sharding", "/scaling/distribution#sharding"),
             ("shards", "/scaling/distribution#sharding"),
-            ("load balancer", "/scaling/distribution#load-balancing"),
+            ("load balancer", "/scaling/load-balancing#where-the-balancer-sits"),
             ("replicaton lag", "/scaling/distribution#read-replicas-and-replication-lag"),
             ("idempotent", "/apis/what-is-an-api#safe-and-idempotent-methods"),
             ("idempotnt", "/apis/what-is-an-api#safe-and-idempotent-methods"),

@@ -70,3 +70,20 @@ pub fn TextField(
         />
     }
 }
+
+/// A labelled whole-number setting: the label over a [`TextField`] with the numeric keyboard.
+#[component]
+pub fn NumberField(
+    label: &'static str,
+    value: RwSignal<String>,
+    #[prop(into)] on_enter: Callback<()>,
+    /// The id of the widget's message region.
+    described_by: String,
+    #[prop(optional)] testid: &'static str,
+) -> impl IntoView {
+    view! {
+        <label>{label}" "
+            <TextField value=value on_enter=on_enter described_by=described_by testid=testid class="num-field" keys=Keys::Numeric/>
+        </label>
+    }
+}

@@ -11,7 +11,9 @@ use crate::book::WidgetPlacement;
 use crate::kit::catalog::WidgetSpec;
 use crate::kit::url_state::{self, Notice};
 use crate::kit::widget::{changed_from, Widget};
+use crate::sim::des::Resumable;
 use crate::sim::timeline::{Timeline, TimelineConfig};
+use super::slices;
 
 /// A widget's view, on top of its pure half.
 pub trait View: Widget<Input: Send + Sync, Machine: Send + Sync> + Sized {
@@ -45,6 +47,9 @@ pub struct Live<W: View> {
     /// The settings of the input the placement opens with when the URL says nothing,
     /// written once: the URL keeps only what differs from them.
     baseline: StoredValue<Vec<(&'static str, String)>>,
+    /// Background builds (`build_in_slices`): the newest one's number, and whether one has
+    /// finished yet (the first opens at the URL's step).
+    builds: StoredValue<(u32, bool)>,
 }
 
 impl<W: View> Clone for Live<W> {
@@ -77,6 +82,7 @@ impl<W: View> Live<W> {
             notices: RwSignal::new(notices),
             message: RwSignal::new(None),
             baseline: StoredValue::new(W::settings(&baseline)),
+            builds: StoredValue::new((0, false)),
         };
         if deferred && !W::BUILDS_IN_BACKGROUND {
             set_timeout(move || live.rebuild(|t| t.seek(open_at)), std::time::Duration::ZERO);
@@ -119,6 +125,44 @@ impl<W: View> Live<W> {
         at(&mut t);
         self.message.set(None);
         self.timeline.set(t);
+    }
+
+    /// For a view that `BUILDS_IN_BACKGROUND`: runs `work` in time slices (`ui::slices`),
+    /// turns its output into the machine with `finish`, and shows it, in a task of its own.
+    /// `progress` holds the work done so far while it runs, `None` once shown. A newer build
+    /// stops an older one. The first build opens at the URL's step; later ones keep the
+    /// reader's place (the end stays the end, a step stays that step).
+    pub fn build_in_slices<R: Resumable + 'static>(&self, work: R, budget: usize, progress: RwSignal<Option<u64>>, finish: impl FnOnce(R::Output) -> W::Machine + 'static) {
+        let live = *self;
+        let number = self.builds.get_value().0.wrapping_add(1);
+        self.builds.update_value(|b| b.0 = number);
+        let current = move || live.builds.try_get_value().is_some_and(|b| b.0 == number);
+        progress.set(Some(0));
+        slices::run(work, budget, current, move |n| progress.set(Some(n)), move |out| {
+            // Collecting the output was this task; making the machine, its timeline and the
+            // picture is the next one, so neither comes near the 50 ms budget.
+            set_timeout(
+                move || {
+                    if !current() {
+                        return;
+                    }
+                    let machine = finish(out);
+                    let opened = live.builds.get_value().1;
+                    let target = if opened {
+                        live.timeline.with_untracked(|old| if old.at_end() && old.last() > 0 { usize::MAX } else { old.pos() })
+                    } else {
+                        live.opening_step()
+                    };
+                    let mut t = Timeline::new(machine, W::TIMELINE);
+                    t.seek(target);
+                    live.builds.update_value(|b| b.1 = true);
+                    live.message.set(None);
+                    live.timeline.set(t);
+                    progress.set(None);
+                },
+                std::time::Duration::ZERO,
+            );
+        });
     }
 
     /// Refuses the reader's change with a message; nothing else changes.

@@ -1,6 +1,6 @@
 // Each widget driven at its largest documented setting, with every long task recorded by a
 // PerformanceObserver. `make bench` prints the worst task of each; longtasks.test.mjs (JSON,
-// DNS) and the B-tree, retry, transactions and sharding tests assert that none passes 50 ms.
+// DNS) and the B-tree, retry, transactions, sharding and load balancer tests assert that none passes 50 ms.
 
 const OBSERVE = () => {
   window.__long = [];
@@ -119,6 +119,21 @@ export const WORKLOADS = [
       for (const [field, value] of [["shard-nodes", "31"], ["shard-vnodes", "200"], ["shard-keys", "100000"]]) await page.fill(`[data-testid=${field}]`, value);
       await page.click("[data-testid=shard-apply]");
       await page.waitForFunction(() => /^All 100,000 keys/.test(document.querySelector("[data-testid=shard-totals] caption").textContent) && document.querySelector("[data-testid=shard-totals] [data-scheme=rendezvous]"), null, { timeout: 60000 });
+      await toEndAndBack(page);
+      return since(page, t0);
+    },
+  },
+  {
+    widget: "load-balancer",
+    label: "100,000 requests on 16 servers under least response time beside power of two choices, simulated in slices; the stepper to its end",
+    async run(page, origin) {
+      await openObserved(page, origin, "/embed/load-balancer/", "[data-testid=lb-pct] [data-policy=two-choices]");
+      const t0 = await now(page);
+      await page.selectOption("[data-testid=lb-policy]", "least-time");
+      await page.waitForSelector("[data-testid=lb-pct] [data-policy=least-time]");
+      for (const [field, value] of [["lb-servers", "16"], ["lb-requests", "100000"]]) await page.fill(`[data-testid=${field}]`, value);
+      await page.click("[data-testid=lb-apply]");
+      await page.waitForFunction(() => /of 100,000 arrived/.test(document.querySelector(".lb-run-now")?.textContent ?? "") && document.querySelectorAll(".lb-lane").length === 32, null, { timeout: 60000 });
       await toEndAndBack(page);
       return since(page, t0);
     },

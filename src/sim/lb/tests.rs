@@ -253,3 +253,4 @@ fn tiny_runs_and_bad_settings() {
     assert_eq!(fmt_ms(42_000), "42 ms");
     assert_eq!(fmt_ms(1_250_000), "1.25 s");
 }
+

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use crate::kit::widgets::sharding as kit;
 use crate::sim::shard::{Change, Config, Scheme, Tally, Totals, MAX_NODES};
 use crate::sim::{group, plural};
-use crate::ui::field::{Keys, TextField};
+use crate::ui::field::NumberField;
 use crate::ui::mount::{Live, LiveFrame, View};
 use crate::ui::setup::SetUp;
 use crate::ui::slices;
@@ -63,7 +63,7 @@ fn Sharding(live: Live<kit::Sharding>) -> impl IntoView {
     // gets a message and changes nothing.
     let apply = move |scheme: Option<Scheme>| {
         let mut next = input.get_untracked();
-        let num = |raw: String, what: &str| raw.trim().parse::<u32>().map_err(|_| format!("{what}: “{}” is not a whole number.", crate::kit::catalog::clip(raw.trim())));
+        let num = |raw: String, what: &str| crate::kit::catalog::whole_number(&raw, what);
         let parsed = (|| -> Result<(), String> {
             next.nodes = num(nodes.get_untracked(), "Nodes")?;
             next.vnodes = num(vnodes.get_untracked(), "Points per node")?;
@@ -154,15 +154,13 @@ fn Sharding(live: Live<kit::Sharding>) -> impl IntoView {
         }.into_any())>
             <div class="shard">
                 <SetUp live=live>
-                <div class="shard-inputs">
+                <div class="form-row">
                     <label>"Scheme "
                         <select data-testid="shard-scheme" prop:value=move || input.with(|c| c.scheme.key()) on:change=move |e| apply(Scheme::from_key(&event_target_value(&e)))>
                             {Scheme::ALL.map(|s| view! { <option value=s.key()>{s.label()}</option> }).collect_view()}
                         </select>
                     </label>
-                    <label>"Nodes "
-                        <TextField value=nodes on_enter=on_enter described_by=format!("{id}-shard-message") testid="shard-nodes" class="shard-num" keys=Keys::Numeric/>
-                    </label>
+                    <NumberField label="Nodes" value=nodes on_enter=on_enter described_by=format!("{id}-shard-message") testid="shard-nodes"/>
                     <label>"Then "
                         <select data-testid="shard-change" prop:value=move || if remove.get() { "remove" } else { "add" } on:change=move |e| {
                             remove.set(event_target_value(&e) == "remove");
@@ -173,16 +171,10 @@ fn Sharding(live: Live<kit::Sharding>) -> impl IntoView {
                         </select>
                     </label>
                     <Show when=move || remove.get()>
-                        <label>"Node leaving (1 = A) "
-                            <TextField value=leave on_enter=on_enter described_by=format!("{id}-shard-message") testid="shard-leave" class="shard-num" keys=Keys::Numeric/>
-                        </label>
+                        <NumberField label="Node leaving (1 = A)" value=leave on_enter=on_enter described_by=format!("{id}-shard-message") testid="shard-leave"/>
                     </Show>
-                    <label>"Keys "
-                        <TextField value=keys on_enter=on_enter described_by=format!("{id}-shard-message") testid="shard-keys" class="shard-num" keys=Keys::Numeric/>
-                    </label>
-                    <label>"Ring points per node "
-                        <TextField value=vnodes on_enter=on_enter described_by=format!("{id}-shard-message") testid="shard-vnodes" class="shard-num" keys=Keys::Numeric/>
-                    </label>
+                    <NumberField label="Keys" value=keys on_enter=on_enter described_by=format!("{id}-shard-message") testid="shard-keys"/>
+                    <NumberField label="Ring points per node" value=vnodes on_enter=on_enter described_by=format!("{id}-shard-message") testid="shard-vnodes"/>
                     <button data-testid="shard-apply" on:click=move |_| apply(None)>"Apply"</button>
                     <p class="input-error" id=format!("{id}-shard-message") role="alert" data-testid="shard-message">{move || message.get()}</p>
                 </div>

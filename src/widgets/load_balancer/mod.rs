@@ -1,0 +1,262 @@
+//! Load balancing: sim::lb's runs, simulated in time slices after the first paint (so 100,000
+//! requests never block the page), then stepped moment by moment. The picture is each
+//! policy's servers as lanes of request tokens; beside it, each policy's response times as a
+//! histogram with its percentiles, and what each server did. This view only paints what the
+//! engine and the kit computed.
+
+use leptos::prelude::*;
+
+use crate::kit::catalog::whole_number;
+use crate::kit::widgets::load_balancer::{self as kit, histogram, histogram_upper, lane_tag, progress_line, Input};
+use crate::sim::group;
+use crate::sim::lb::{fmt_ms, percentile, server_name, Moment, Policy, Replay, Run, Service, PERCENTILES};
+use crate::ui::field::NumberField;
+use crate::ui::mount::{Live, LiveFrame, View};
+use crate::ui::setup::SetUp;
+
+/// Events simulated between looks at the clock.
+const EVENTS_PER_CHECK: usize = 4_000;
+/// The histograms' drawing box.
+const HW: u64 = 320;
+const HH: u64 = 100;
+
+impl View for kit::LoadBalancer {
+    const BUILDS_IN_BACKGROUND: bool = true;
+
+    /// Nothing simulated yet: the runs are simulated in time slices after the first paint.
+    fn first_paint(_: &Input) -> Option<Replay> {
+        Some(Replay::pending())
+    }
+
+    fn view(live: Live<Self>) -> AnyView {
+        view! { <LoadBalancer live=live/> }.into_any()
+    }
+}
+
+#[component]
+fn LoadBalancer(live: Live<kit::LoadBalancer>) -> impl IntoView {
+    let (input, timeline, message) = (live.input, live.timeline, live.message);
+    let msg_id = format!("{}-lb-message", live.instance());
+    let c0 = input.get_untracked().config;
+    let servers = RwSignal::new(c0.servers.to_string());
+    let load = RwSignal::new(c0.load.to_string());
+    let ms = RwSignal::new(c0.service_ms.to_string());
+    let slow = RwSignal::new(c0.slow.to_string());
+    let requests = RwSignal::new(c0.requests.to_string());
+
+    let progress = RwSignal::new(None::<u64>);
+    let build = move |i: &Input| live.build_in_slices(i.sims(), EVENTS_PER_CHECK, progress, Replay::new);
+    build(&input.get_untracked());
+
+    // Reads every number field, applies `change` (a menu or the checkbox), and checks the
+    // whole against the engine; a bad value gets a message and changes nothing.
+    let apply = move |change: &dyn Fn(&mut Input)| {
+        let mut next = input.get_untracked();
+        let parsed = (|| -> Result<(), String> {
+            let c = &mut next.config;
+            c.servers = whole_number(&servers.get_untracked(), "Servers")?;
+            c.load = whole_number(&load.get_untracked(), "Load")?;
+            c.service_ms = whole_number(&ms.get_untracked(), "Service time")?;
+            c.slow = whole_number(&slow.get_untracked(), "Server A slower by")?;
+            c.requests = whole_number(&requests.get_untracked(), "Requests")?;
+            change(&mut next);
+            if next.compare == Some(next.config.policy) {
+                next.compare = None;
+            }
+            next.config.validate()
+        })();
+        match parsed {
+            Ok(()) if next == input.get_untracked() => message.set(None),
+            Ok(()) => {
+                live.apply(next.clone());
+                build(&next);
+            }
+            Err(e) => live.refuse(e),
+        }
+    };
+    let on_enter = Callback::new(move |()| apply(&|_| {}));
+    let runs = move || timeline.with(|t| t.current().runs().len());
+
+    view! {
+        <LiveFrame live=live aside=Box::new(move || view! { <Measures timeline=timeline/> }.into_any())>
+            <div class="lb">
+                <SetUp live=live>
+                <div class="form-row">
+                    <label>"Policy "
+                        <select data-testid="lb-policy" prop:value=move || input.with(|i| i.config.policy.key()) on:change=move |e| {
+                            let p = Policy::from_key(&event_target_value(&e));
+                            apply(&|i| if let Some(p) = p { i.config.policy = p });
+                        }>
+                            {Policy::ALL.map(|p| view! { <option value=p.key()>{p.label()}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <label>"Beside it "
+                        <select data-testid="lb-compare" prop:value=move || input.with(|i| i.compare.map_or("off", Policy::key)) on:change=move |e| {
+                            let p = Policy::from_key(&event_target_value(&e));
+                            apply(&|i| i.compare = p);
+                        }>
+                            <option value="off">"nothing"</option>
+                            {Policy::ALL.map(|p| view! { <option value=p.key()>{p.label()}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <NumberField label="Servers" value=servers on_enter=on_enter described_by=msg_id.clone() testid="lb-servers"/>
+                    <NumberField label="Load (% of capacity)" value=load on_enter=on_enter described_by=msg_id.clone() testid="lb-load"/>
+                    <NumberField label="Mean service (ms)" value=ms on_enter=on_enter described_by=msg_id.clone() testid="lb-ms"/>
+                    <label>"Service times "
+                        <select data-testid="lb-service" prop:value=move || input.with(|i| i.config.service.key()) on:change=move |e| {
+                            let s = Service::from_key(&event_target_value(&e));
+                            apply(&|i| if let Some(s) = s { i.config.service = s });
+                        }>
+                            {Service::ALL.map(|s| view! { <option value=s.key()>{s.label()}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <NumberField label="Server A slower by (×)" value=slow on_enter=on_enter described_by=msg_id.clone() testid="lb-slow"/>
+                    <NumberField label="Requests" value=requests on_enter=on_enter described_by=msg_id.clone() testid="lb-requests"/>
+                    <label class="check">
+                        <input type="checkbox" data-testid="lb-fail" prop:checked=move || input.with(|i| i.config.fail) on:change=move |e| {
+                            let on = event_target_checked(&e);
+                            apply(&|i| i.config.fail = on);
+                        }/>
+                        " Server B crashes for the middle third"
+                    </label>
+                    <button data-testid="lb-apply" on:click=move |_| apply(&|_| {})>"Apply"</button>
+                    <p class="input-error" id=msg_id.clone() role="alert" data-testid="lb-message">{move || message.get()}</p>
+                </div>
+                </SetUp>
+                // The picture: each policy's servers as lanes, the request in service first.
+                // Tokens are keyed by run and request, so a request glides forward as the
+                // queue ahead of it drains.
+                <div class="lb-picture" data-testid="lb-picture" data-motion data-runs=move || runs().to_string()>
+                    {move || {
+                        let (step, rows) = timeline.with(|t| {
+                            let r = t.current();
+                            (r.step(), r.runs().iter().zip(r.snaps()).map(|(run, s)| (run.config.clone(), s.clone())).collect::<Vec<_>>())
+                        });
+                        if rows.is_empty() {
+                            let total = input.with(|i| u64::from(i.config.requests) * if i.compare.is_some() { 2 } else { 1 });
+                            return view! { <p class="lb-pending meta" data-testid="lb-pending">{move || format!("Simulating every request… {} of {} answered", group(progress.get().unwrap_or(0)), group(total))}</p> }.into_any();
+                        }
+                        rows.into_iter().enumerate().map(|(k, (cfg, snap))| {
+                            let arrived_at = match &snap.moment { Moment::Arrival { server, n, .. } => Some((*server, *n)), _ => None };
+                            view! {
+                                <section class="lb-run" data-policy=cfg.policy.key()>
+                                    <h3 class="lb-run-title">{cfg.policy.label()}<span class="lb-run-now">{progress_line(&snap, &cfg)}</span></h3>
+                                    <ol class="lb-lanes" data-step=step>
+                                        {snap.lanes.iter().enumerate().map(|(i, lane)| {
+                                            let (tag, _) = lane_tag(lane, &cfg, i);
+                                            let state = match (lane.up, lane.in_rotation) {
+                                                (false, true) => "crashed",
+                                                (false, false) => "out",
+                                                (true, false) => "rejoining",
+                                                _ if cfg.factor(i) > 1 => "slow",
+                                                _ => "ok",
+                                            };
+                                            let more = lane.active as usize - lane.tokens.len();
+                                            let name = server_name(i);
+                                            let said = format!("Server {name}{}: {} request{} in progress", if tag.is_empty() { String::new() } else { format!(" ({tag})") }, lane.active, if lane.active == 1 { "" } else { "s" });
+                                            view! {
+                                                <li class="lb-lane" data-state=state class:arrived=arrived_at.is_some_and(|(s, _)| s == i) aria-label=said>
+                                                    <span class="lb-server" aria-hidden="true">{name.to_string()}</span>
+                                                    <span class="lb-tag" aria-hidden="true">{tag}</span>
+                                                    <span class="lb-queue" aria-hidden="true">
+                                                        {lane.tokens.iter().enumerate().map(|(j, &n)| view! {
+                                                            <span class="lb-token" class:serving=j == 0 class:new=arrived_at.is_some_and(|(_, a)| a == n) data-key=format!("r{k}-{n}")>{n}</span>
+                                                        }).collect_view()}
+                                                        {(more > 0).then(|| view! { <span class="lb-more">{format!("+{}", group(more as u64))}</span> })}
+                                                    </span>
+                                                </li>
+                                            }
+                                        }).collect_view()}
+                                    </ol>
+                                </section>
+                            }
+                        }).collect_view().into_any()
+                    }}
+                </div>
+            </div>
+        </LiveFrame>
+    }
+}
+
+/// The measurements of the whole run: percentiles, histograms, and each server's share.
+#[component]
+fn Measures(timeline: RwSignal<crate::sim::timeline::Timeline<Replay>>) -> impl IntoView {
+    let runs = move || timeline.with(|t| t.current().runs().to_vec());
+    move || {
+        let runs = runs();
+        if runs.is_empty() {
+            // The panel's final size, empty, so nothing below moves when it fills.
+            return view! { <div class="lb-measures" data-testid="lb-measures-pending"><p class="meta">"Response times appear here once every request has been simulated."</p></div> }.into_any();
+        }
+        let upper = histogram_upper(&runs);
+        view! {
+            <div class="lb-measures">
+                <div class="table-wrap" tabindex="0" role="region" aria-label="Response times">
+                    <table class="lb-pct" data-testid="lb-pct">
+                        <caption>"Response times of every answered request, exactly"</caption>
+                        <thead><tr><th scope="col">"Policy"</th>{PERCENTILES.map(|(_, n)| view! { <th scope="col">{n}</th> }).collect_view()}<th scope="col">"Slowest"</th><th scope="col">"Lost"</th><th scope="col">"Refused"</th></tr></thead>
+                        <tbody>
+                            {runs.iter().map(|r| view! {
+                                <tr data-policy=r.config.policy.key()>
+                                    <th scope="row">{r.config.policy.label()}</th>
+                                    {PERCENTILES.map(|(m, n)| view! { <td data-p=n>{r.percentile(m).map_or("–".into(), fmt_ms)}</td> }).collect_view()}
+                                    <td>{r.sorted_us.last().map_or("–".into(), |&v| fmt_ms(v))}</td>
+                                    <td data-testid="lb-lost">{group(u64::from(r.lost))}</td>
+                                    <td data-testid="lb-refused">{group(u64::from(r.refused))}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+                <p class="meta">"Lost: held by a server when it crashed. Refused: a connection to a crashed server that health checks had not yet taken out; the balancer tried another server."</p>
+                <div class="lb-hists">
+                    {runs.iter().map(|r| hist(r, upper)).collect_view()}
+                </div>
+                <div class="table-wrap" tabindex="0" role="region" aria-label="Each server">
+                    <table class="lb-servers" data-testid="lb-servers">
+                        <caption>"What each server did"</caption>
+                        <thead><tr><th scope="col">"Server"</th>{runs.iter().map(|r| view! { <th scope="col">{format!("{}: requests", r.config.policy.label())}</th><th scope="col">"p99"</th> }).collect_view()}</tr></thead>
+                        <tbody>
+                            {(0..runs[0].per_server.len()).map(|s| view! {
+                                <tr>
+                                    <th scope="row">{server_name(s).to_string()}</th>
+                                    {runs.iter().map(|r| view! {
+                                        <td>{group(r.per_server[s].len() as u64)}</td>
+                                        <td>{percentile(&r.per_server[s], 990).map_or("–".into(), fmt_ms)}</td>
+                                    }).collect_view()}
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            </div>
+        }
+        .into_any()
+    }
+}
+
+/// One run's histogram: bars, and the percentiles as lines each drawn in its own dash
+/// pattern, named with their values in a legend (HTML text, so it stays legible however
+/// small the drawing is scaled).
+fn hist(r: &Run, upper: u64) -> impl IntoView {
+    let h = histogram(r, upper, HW, HH);
+    let label = format!("{}: response times from 0 to {}; {}", r.config.policy.label(), fmt_ms(upper), h.marks.iter().map(|(_, n, v)| format!("{n} {v}")).collect::<Vec<_>>().join(", "));
+    view! {
+        <figure class="lb-hist" data-policy=r.config.policy.key()>
+            <figcaption>{r.config.policy.label()}</figcaption>
+            <svg viewBox=format!("0 0 {HW} {HH}") role="img" aria-label=label>
+                <path class="lb-bars" d=h.bars.clone()/>
+                {h.marks.iter().enumerate().map(|(k, (x, _, _))| view! {
+                    <line class=format!("lb-mark lb-mark-{k}") x1=x.to_string() x2=x.to_string() y1="0" y2=HH.to_string()/>
+                }).collect_view()}
+                <line class="lb-axis" x1="0" x2=HW.to_string() y1=HH.to_string() y2=HH.to_string()/>
+            </svg>
+            <div class="lb-axis-ends" aria-hidden="true"><span>"0"</span><span>{format!("{} and slower", fmt_ms(upper))}</span></div>
+            <ul class="lb-legend" aria-hidden="true">
+                {h.marks.iter().enumerate().map(|(k, (_, name, value))| view! {
+                    <li><svg class="lb-swatch" viewBox="0 0 10 16"><line class=format!("lb-mark lb-mark-{k}") x1="5" x2="5" y1="0" y2="16"/></svg>{format!("{name} {value}")}</li>
+                }).collect_view()}
+            </ul>
+        </figure>
+    }
+}
