@@ -1,11 +1,11 @@
 //! Every DNS message the engine puts on the simulated wire, decoded by an independent
 //! implementation (hickory-proto), must agree with what the engine meant, field by field.
 
-use hickory_proto::op::{Message as HMessage, MessageType};
+use hickory_proto::op::{Message as HMessage, MessageType, ResponseCode};
 use hickory_proto::rr::{RData as HRData, Record as HRecord};
 use proptest::prelude::*;
 use techbasics::sim::dns::resolver::{Dns, HopKind, Which};
-use techbasics::sim::dns::wire::{self, Message, Name, RData, RType, Record};
+use techbasics::sim::dns::wire::{self, Edns, Message, Name, RData, RType, Record};
 use techbasics::sim::dns::world::SAMPLES;
 
 fn same_record(ours: &Record, theirs: &HRecord) {
@@ -43,7 +43,31 @@ fn agree(bytes: &[u8], ours: &Message) {
     assert_eq!(theirs.truncated(), h.tc);
     assert_eq!(theirs.recursion_desired(), h.rd);
     assert_eq!(theirs.recursion_available(), h.ra);
-    assert_eq!(u16::from(theirs.response_code()), u16::from(h.rcode.code()));
+    assert_eq!(theirs.authentic_data(), h.ad);
+    assert_eq!(theirs.checking_disabled(), h.cd);
+    // Their status merges the OPT record's upper bits, as ours does; compared by meaning.
+    assert_eq!(u16::from(theirs.response_code()), ours.full_rcode());
+    let meaning = match theirs.response_code() {
+        ResponseCode::NoError => "NOERROR".to_string(),
+        ResponseCode::FormErr => "FORMERR".to_string(),
+        ResponseCode::ServFail => "SERVFAIL".to_string(),
+        ResponseCode::NXDomain => "NXDOMAIN".to_string(),
+        ResponseCode::NotImp => "NOTIMP".to_string(),
+        ResponseCode::Refused => "REFUSED".to_string(),
+        // 16 is BADVERS in an OPT record (RFC 6891) and BADSIG in a TSIG one (RFC 8945);
+        // hickory names it by the latter. There is no TSIG here.
+        ResponseCode::BADVERS | ResponseCode::BADSIG => "BADVERS".to_string(),
+        // The other extended codes by IANA's names, which hickory's variants spell.
+        other => format!("{other:?}"),
+    };
+    assert_eq!(meaning, ours.status_name());
+    match (ours.edns(), theirs.extensions()) {
+        (Some(e), Some(t)) => {
+            assert_eq!((t.max_payload(), t.version(), t.flags().dnssec_ok, t.rcode_high()), (e.udp_size.max(512), e.version, e.dnssec_ok, e.extended_rcode), "EDNS of {ours:?}");
+        }
+        (None, None) => {}
+        (e, t) => panic!("EDNS differs: ours {e:?}, theirs {t:?}"),
+    }
     match &ours.question {
         Some((n, t)) => {
             assert_eq!(theirs.queries().len(), 1);
@@ -52,7 +76,9 @@ fn agree(bytes: &[u8], ours: &Message) {
         }
         None => assert!(theirs.queries().is_empty()),
     }
-    for (ours, theirs) in [(&ours.answer, theirs.answers()), (&ours.authority, theirs.name_servers()), (&ours.additional, theirs.additionals())] {
+    // Hickory takes the OPT record out of the additional section into its `Edns`.
+    let additional: Vec<Record> = ours.additional.iter().filter(|r| r.rtype() != RType::Opt).cloned().collect();
+    for (ours, theirs) in [(&ours.answer, theirs.answers()), (&ours.authority, theirs.name_servers()), (&additional, theirs.additionals())] {
         assert_eq!(ours.len(), theirs.len());
         for (o, t) in ours.iter().zip(theirs) {
             same_record(o, t);
@@ -111,14 +137,21 @@ fn arb_message() -> impl Strategy<Value = Message> {
         (name(), name(), any::<u32>(), 0u32..0x7FFF_FFFF, 0u32..0x7FFF_FFFF).prop_map(|(mname, rname, serial, refresh, minimum)| RData::Soa { mname, rname, serial, refresh, retry: refresh / 2, expire: refresh, minimum }),
     ];
     let record = (name(), 0u32..0x7FFF_FFFF, rdata).prop_map(|(name, ttl, data)| Record { name, ttl, data });
-    (any::<u16>(), any::<bool>(), name(), 0usize..6, proptest::collection::vec(record, 0..6)).prop_map(|(id, qr, qname, t, records)| {
-        let mut m = Message::query(id, &qname, RType::ASKABLE[t], !qr);
-        m.header.qr = qr;
+    // Every header field varies: each flag, the status, and EDNS with its upper status bits.
+    let edns = proptest::option::of((512u16..4097, 0u8..2, any::<bool>()));
+    (any::<u16>(), any::<[bool; 7]>(), 0u8..6, edns, name(), 0usize..6, proptest::collection::vec(record, 0..6)).prop_map(|(id, f, rc, edns, qname, t, records)| {
+        let mut m = Message::query(id, &qname, RType::ASKABLE[t], f[2]);
+        let h = &mut m.header;
+        (h.qr, h.aa, h.tc, h.ra, h.ad, h.cd) = (f[0], f[1], f[3], f[4], f[5], f[6]);
+        h.rcode = wire::Rcode::from_code(rc).unwrap();
         let third = records.len() / 3;
         m.additional = records[2 * third..].to_vec();
         m.authority = records[third..2 * third].to_vec();
         m.answer = records[..third].to_vec();
-        m
+        match edns {
+            Some((udp_size, extended_rcode, dnssec_ok)) => m.with_edns(Edns { udp_size, extended_rcode, version: 0, dnssec_ok }),
+            None => m,
+        }
     })
 }
 

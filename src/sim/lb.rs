@@ -771,6 +771,16 @@ pub fn sims(config: &Config, compare: Option<Policy>) -> Vec<Sim> {
     v
 }
 
+/// Finished runs behind a pointer, equal when they are the same runs.
+#[derive(Clone, Debug)]
+pub struct SharedRuns(pub Arc<Vec<Run>>);
+
+impl PartialEq for SharedRuns {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 /// Steps through finished runs moment by moment; every run has the same moments (the same
 /// arrivals and ticks), so step `k` of each is the same instant.
 #[derive(Clone, Debug)]
@@ -799,6 +809,12 @@ impl Replay {
 
     pub fn runs(&self) -> &[Run] {
         &self.runs
+    }
+
+    /// The runs, shared: equal for every step of one replay (for views that redraw only
+    /// when the runs change, not on every step).
+    pub fn shared_runs(&self) -> SharedRuns {
+        SharedRuns(self.runs.clone())
     }
 
     pub fn step(&self) -> usize {

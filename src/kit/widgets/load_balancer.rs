@@ -27,7 +27,7 @@ impl Input {
 
 impl Widget for LoadBalancer {
     const SPEC: &'static WidgetSpec = &LOAD_BALANCER;
-    const RESERVE: &'static [Reserve] = &[Reserve { variant: None, wide: 1300, narrow: 1900 }];
+    const RESERVE: &'static [Reserve] = &[Reserve { variant: None, wide: 2045, narrow: 2605 }];
     type Input = Input;
     type Machine = Replay;
 

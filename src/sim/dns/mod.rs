@@ -245,9 +245,10 @@ pub fn check_doh_url(raw: &str) -> Result<String, String> {
 }
 
 /// Live mode: the bytes to POST as `application/dns-message`: one question, recursion
-/// desired, and ID 0 as RFC 8484 §4.1 recommends for cache-friendly DoH.
+/// desired, ID 0 as RFC 8484 §4.1 recommends for cache-friendly DoH, and EDNS as every
+/// modern stub sends it.
 pub fn doh_query(name: &Name, rtype: RType) -> Vec<u8> {
-    wire::encode(&wire::Message::query(0, name, rtype, true)).0
+    wire::encode(&wire::Message::query(0, name, rtype, true).with_edns(wire::Edns::STUB)).0
 }
 
 /// Live mode: a resolver's reply, decoded by the same decoder, as lines for the reader.
@@ -257,14 +258,16 @@ pub fn describe_reply(bytes: &[u8]) -> Result<Vec<String>, String> {
         return Err("The reply is not a DNS response (its QR flag is clear).".into());
     }
     let mut lines = vec![format!(
-        "{} bytes · status {} · {} answer{}{}",
+        "{} bytes · status {} · {} answer{}{}{}",
         bytes.len(),
-        m.header.rcode.name(),
+        m.status_name(),
         m.answer.len(),
         super::plural(m.answer.len()),
-        if m.header.ra { " · recursion available" } else { "" }
+        if m.header.ra { " · recursion available" } else { "" },
+        if m.header.ad { " · validated (AD)" } else { "" }
     )];
     lines.extend(m.answer.iter().chain(&m.authority).map(|r| r.to_string()));
+    lines.extend(m.edns().map(|e| e.record().to_string()));
     Ok(lines)
 }
 
@@ -380,6 +383,7 @@ mod tests {
         let q = doh_query(&Name::of("example.com"), RType::Aaaa);
         let m = wire::decode(&q).unwrap();
         assert_eq!((m.header.id, m.header.rd, m.header.qr), (0, true, false));
+        assert_eq!(m.edns(), Some(wire::Edns::STUB), "EDNS, as a real stub sends it");
         assert!(describe_reply(&q).unwrap_err().contains("QR"));
         let mut dns = Dns::new(1);
         let (_, hops) = dns.lookup(&Name::of("example.com"), RType::A);
@@ -387,6 +391,7 @@ mod tests {
         let lines = describe_reply(&reply.bytes).unwrap();
         assert!(lines[0].contains("NOERROR") && lines[0].contains("recursion available"));
         assert_eq!(lines[1], "example.com. 300 IN A 192.0.2.10");
+        assert_eq!(lines.last().unwrap(), "; EDNS: version: 0, flags:; udp: 1232");
         assert!(describe_reply(&[1, 2, 3]).unwrap_err().contains("could not be decoded"));
     }
 

@@ -10,7 +10,7 @@
 //! Every message between the stub, the resolver and the servers is a real RFC 1035 message:
 //! encoded to bytes, and decoded back from those bytes for display.
 
-use super::wire::{decode, encode, Message, Name, RData, RType, Rcode, Record, Span};
+use super::wire::{decode, encode, Edns, Message, Name, RData, RType, Rcode, Record, Span};
 use super::world::World;
 use crate::sim::rng::{mix, SplitMix64};
 
@@ -226,7 +226,9 @@ impl Dns {
         let cache = self.cache(which);
         let now = self.now_ms;
         if let Some(e) = cache.get(name, Some(rtype), now).or_else(|| cache.get(name, None, now)) {
-            let soa = e.negative.and_then(|_| e.aged(now).into_iter().next());
+            // RFC 2308 §5: a negative answer handed on carries what is left of its lifetime,
+            // like a positive one, so no cache downstream keeps it longer than this one.
+            let soa = e.negative.and_then(|_| e.aged(now).into_iter().next()).map(|r| Record { ttl: e.left(now), ..r });
             return Some(Answer {
                 rcode: e.negative.unwrap_or(Rcode::NoError),
                 records: if e.negative.is_some() { Vec::new() } else { e.aged(now) },
@@ -272,10 +274,10 @@ impl Dns {
                 let mut rng = self.rng();
                 let id = rng.below(65_536) as u16;
                 let rtt = 8 + rng.below(18);
-                let query = Message::query(id, name, rtype, true);
+                let query = Message::query(id, name, rtype, true).with_edns(Edns::STUB);
                 let at = self.now_ms;
                 self.now_ms += rtt / 2;
-                self.wire(trip, Actor::Os, Actor::Resolver, &query, rtt / 2, at, format!("The stub sends a query to the recursive resolver (usually your ISP's or a public one) with RD set: “recursion desired”, please find the whole answer. ID {id} is random, so a forged reply is hard to match."));
+                self.wire(trip, Actor::Os, Actor::Resolver, &query, rtt / 2, at, format!("The stub sends a query to the recursive resolver (usually your ISP's or a public one) with RD set: “recursion desired”, please find the whole answer. ID {id} is random, so a forged reply is hard to match. The OPT record at the end (EDNS) says it accepts UDP replies of up to 1,232 bytes, more than the 512 of the original protocol."));
                 let answer = self.recurse(trip, name, rtype);
                 let mut reply = query.clone();
                 reply.header.qr = true;
@@ -450,7 +452,7 @@ impl Dns {
             let server = self.world.servers[s].clone();
             let (lo, hi) = server.rtt_ms;
             let rtt = lo + rng.below(hi - lo + 1);
-            let query = Message::query(id, name, qtype, false);
+            let query = Message::query(id, name, qtype, false).with_edns(Edns::STUB);
             let at = self.now_ms;
             let why = if zone.is_root() {
                 "It knows no closer servers, so it starts at the root.".to_string()
@@ -661,6 +663,46 @@ mod tests {
         dns.advance(301);
         let (_, hops) = look(&mut dns, "nope.example.com", RType::A);
         assert_eq!(asked(&hops, &dns), ["ns1.example.com"], "expired: asked again");
+    }
+
+    /// RFC 2308 §3 and §5: the SOA of a negative answer carries min(TTL, MINIMUM) from the
+    /// authority, and a resolver handing on its cached negative answer gives what is left of
+    /// that lifetime, so the stub forgets the NXDOMAIN when the resolver does.
+    #[test]
+    fn a_negative_answer_handed_on_carries_its_remaining_lifetime() {
+        let mut dns = Dns::new(6);
+        let (_, hops) = look(&mut dns, "nope.example.com", RType::A);
+        let from_authority = hops.iter().filter_map(|h| h.message.as_ref()).find(|m| m.header.aa && m.header.rcode == Rcode::NxDomain).expect("the authority's NXDOMAIN");
+        assert_eq!(from_authority.authority[0].ttl, 300, "§3: min(SOA TTL 3600, MINIMUM 300) on the wire");
+        dns.advance(200);
+        dns.clear(Which::Browser);
+        dns.clear(Which::Os);
+        let (a, hops) = look(&mut dns, "nope.example.com", RType::A);
+        assert_eq!((a.rcode, a.from), (Rcode::NxDomain, Which::Resolver));
+        let to_stub = hops.iter().filter_map(|h| h.message.as_ref()).find(|m| m.header.qr).expect("the resolver's reply");
+        // 300 s less the 200 s (and the first lookup's milliseconds) it has been cached.
+        let handed = to_stub.authority[0].ttl;
+        assert!((99..=100).contains(&handed), "§5: the remaining lifetime, not a fresh 300 s: {handed}");
+        let os = dns.cache(Which::Os).get(&Name::of("nope.example.com"), None, dns.now_ms).expect("the stub caches it");
+        assert_eq!(os.ttl, handed);
+        dns.advance(101);
+        dns.clear(Which::Browser);
+        let (_, hops) = look(&mut dns, "nope.example.com", RType::A);
+        assert_eq!(asked(&hops, &dns), ["ns1.example.com"], "both copies expired together: asked again");
+    }
+
+    /// §5 on its own: even when the SOA's own TTL outlasts the negative entry (an authority
+    /// that ignores §3), what the cache hands on is the entry's remaining lifetime.
+    #[test]
+    fn a_cached_negative_answer_never_outlives_its_entry() {
+        let mut dns = Dns::new(3);
+        let name = Name::of("gone.example.com");
+        let soa = Record::new("example.com", 3_600, RData::Soa { mname: Name::of("ns1.example.com"), rname: Name::of("hostmaster.example.com"), serial: 1, refresh: 7_200, retry: 900, expire: 86_400, minimum: 300 });
+        dns.resolver.put(Entry { name: name.clone(), rtype: None, records: vec![soa], negative: Some(Rcode::NxDomain), stored_ms: 0, ttl: 300 });
+        dns.advance(200);
+        let a = dns.from_cache(Which::Resolver, &name, RType::Aaaa).expect("still cached");
+        assert_eq!(a.rcode, Rcode::NxDomain);
+        assert_eq!(a.soa.map(|r| r.ttl), Some(100));
     }
 
     #[test]

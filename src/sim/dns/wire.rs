@@ -109,6 +109,9 @@ pub enum RType {
     Mx,
     Txt,
     Aaaa,
+    /// EDNS's pseudo-record (RFC 6891): not data, but the sender's options, in the
+    /// additional section.
+    Opt,
 }
 
 impl RType {
@@ -124,11 +127,12 @@ impl RType {
             RType::Mx => 15,
             RType::Txt => 16,
             RType::Aaaa => 28,
+            RType::Opt => 41,
         }
     }
 
     pub fn from_code(code: u16) -> Option<RType> {
-        [RType::A, RType::Ns, RType::Cname, RType::Soa, RType::Mx, RType::Txt, RType::Aaaa].into_iter().find(|t| t.code() == code)
+        [RType::A, RType::Ns, RType::Cname, RType::Soa, RType::Mx, RType::Txt, RType::Aaaa, RType::Opt].into_iter().find(|t| t.code() == code)
     }
 
     pub fn name(self) -> &'static str {
@@ -140,6 +144,7 @@ impl RType {
             RType::Mx => "MX",
             RType::Txt => "TXT",
             RType::Aaaa => "AAAA",
+            RType::Opt => "OPT",
         }
     }
 
@@ -157,6 +162,10 @@ pub enum RData {
     Mx { preference: u16, exchange: Name },
     Txt(Vec<String>),
     Soa { mname: Name, rname: Name, serial: u32, refresh: u32, retry: u32, expire: u32, minimum: u32 },
+    /// EDNS (RFC 6891 §6.1.2): the largest UDP reply the sender takes (carried in the class
+    /// field) and its options, each a code and bytes. The record's TTL field carries the
+    /// extended status, the EDNS version and the DO flag (see [`Edns`]).
+    Opt { udp_size: u16, options: Vec<(u16, Vec<u8>)> },
 }
 
 impl RData {
@@ -169,6 +178,7 @@ impl RData {
             RData::Mx { .. } => RType::Mx,
             RData::Txt(_) => RType::Txt,
             RData::Soa { .. } => RType::Soa,
+            RData::Opt { .. } => RType::Opt,
         }
     }
 }
@@ -188,6 +198,7 @@ impl fmt::Display for RData {
             RData::Soa { mname, rname, serial, refresh, retry, expire, minimum } => {
                 write!(f, "{mname} {rname} {serial} {refresh} {retry} {expire} {minimum}")
             }
+            RData::Opt { udp_size, options } => write!(f, "udp {udp_size}, {} option{}", options.len(), if options.len() == 1 { "" } else { "s" }),
         }
     }
 }
@@ -238,7 +249,40 @@ impl Record {
 
 impl fmt::Display for Record {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {} IN {} {}", self.name, self.ttl, self.rtype().name(), self.data)
+        match (&self.data, Edns::of(self)) {
+            // As dig prints its OPT pseudosection.
+            (RData::Opt { udp_size, .. }, Some(e)) => write!(f, "; EDNS: version: {}, flags:{}; udp: {udp_size}", e.version, if e.dnssec_ok { " do" } else { "" }),
+            _ => write!(f, "{} {} IN {} {}", self.name, self.ttl, self.rtype().name(), self.data),
+        }
+    }
+}
+
+/// What an OPT record's TTL field means (RFC 6891 §6.1.3): the upper eight bits of a 12-bit
+/// status code, the EDNS version, and the DO flag (the sender wants DNSSEC records).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Edns {
+    pub udp_size: u16,
+    pub extended_rcode: u8,
+    pub version: u8,
+    pub dnssec_ok: bool,
+}
+
+impl Edns {
+    /// The EDNS a stub or resolver sends today: version 0 and a 1,232-byte UDP limit (the
+    /// size DNS Flag Day 2020 settled on, so replies fit unfragmented in most networks).
+    pub const STUB: Edns = Edns { udp_size: 1232, extended_rcode: 0, version: 0, dnssec_ok: false };
+
+    pub fn of(r: &Record) -> Option<Edns> {
+        match r.data {
+            RData::Opt { udp_size, .. } => Some(Edns { udp_size, extended_rcode: (r.ttl >> 24) as u8, version: (r.ttl >> 16) as u8, dnssec_ok: r.ttl & 0x8000 != 0 }),
+            _ => None,
+        }
+    }
+
+    /// As an OPT record, with no options.
+    pub fn record(self) -> Record {
+        let ttl = (u32::from(self.extended_rcode) << 24) | (u32::from(self.version) << 16) | (u32::from(self.dnssec_ok) << 15);
+        Record { name: Name { labels: Vec::new() }, ttl, data: RData::Opt { udp_size: self.udp_size, options: Vec::new() } }
     }
 }
 
@@ -293,6 +337,12 @@ pub struct Header {
     pub rd: bool,
     /// Recursion available.
     pub ra: bool,
+    /// The reserved bit, zero in every message today; kept so that every bit round-trips.
+    pub z: bool,
+    /// Authentic data: the resolver validated the answer with DNSSEC (RFC 4035 §3.2.3).
+    pub ad: bool,
+    /// Checking disabled: the asker will validate for itself (RFC 4035 §3.2.2).
+    pub cd: bool,
     pub rcode: Rcode,
 }
 
@@ -308,11 +358,40 @@ pub struct Message {
 impl Message {
     pub fn query(id: u16, name: &Name, rtype: RType, recursion_desired: bool) -> Message {
         Message {
-            header: Header { id, qr: false, aa: false, tc: false, rd: recursion_desired, ra: false, rcode: Rcode::NoError },
+            header: Header { id, qr: false, aa: false, tc: false, rd: recursion_desired, ra: false, z: false, ad: false, cd: false, rcode: Rcode::NoError },
             question: Some((name.clone(), rtype)),
             answer: Vec::new(),
             authority: Vec::new(),
             additional: Vec::new(),
+        }
+    }
+
+    /// The message with an OPT record for `edns` at the end of its additional section.
+    pub fn with_edns(mut self, edns: Edns) -> Message {
+        self.additional.retain(|r| r.rtype() != RType::Opt);
+        self.additional.push(edns.record());
+        self
+    }
+
+    /// The sender's EDNS, if its message carries an OPT record.
+    pub fn edns(&self) -> Option<Edns> {
+        self.additional.iter().find_map(Edns::of)
+    }
+
+    /// The full 12-bit status: the header's four bits, under the OPT record's eight.
+    pub fn full_rcode(&self) -> u16 {
+        (u16::from(self.edns().map_or(0, |e| e.extended_rcode)) << 4) | u16::from(self.header.rcode.code())
+    }
+
+    /// The status by name, extended ones included (BADVERS when a server does not speak the
+    /// asker's EDNS version).
+    pub fn status_name(&self) -> String {
+        match self.full_rcode() {
+            code if code < 16 => self.header.rcode.name().to_string(),
+            // IANA's DNS RCODE registry: 16 is BADVERS wherever there is no TSIG.
+            16 => "BADVERS".into(),
+            code @ 17..=23 => ["BADKEY", "BADTIME", "BADMODE", "BADNAME", "BADALG", "BADTRUNC", "BADCOOKIE"][usize::from(code - 17)].into(),
+            code => format!("status {code}"),
         }
     }
 }
@@ -380,11 +459,22 @@ impl Writer {
         self.u16(r.rtype().code());
         self.span(s, part, format!("Type: {} ({})", r.rtype().name(), r.rtype().code()));
         let s = self.out.len();
-        self.u16(1);
-        self.span(s, part, "Class: IN (1)".into());
-        let s = self.out.len();
-        self.u32(r.ttl);
-        self.span(s, part, format!("TTL: {} seconds", r.ttl));
+        match (&r.data, Edns::of(r)) {
+            (RData::Opt { udp_size, .. }, Some(e)) => {
+                self.u16(*udp_size);
+                self.span(s, part, format!("Class field: the largest UDP reply the sender accepts, {udp_size} bytes"));
+                let s = self.out.len();
+                self.u32(r.ttl);
+                self.span(s, part, format!("TTL field: extended status bits {}, EDNS version {}, DO {}", e.extended_rcode, e.version, if e.dnssec_ok { "set (send DNSSEC records)" } else { "clear" }));
+            }
+            _ => {
+                self.u16(1);
+                self.span(s, part, "Class: IN (1)".into());
+                let s = self.out.len();
+                self.u32(r.ttl);
+                self.span(s, part, format!("TTL: {} seconds", r.ttl));
+            }
+        }
         let len_at = self.out.len();
         self.u16(0);
         let data_at = self.out.len();
@@ -412,6 +502,13 @@ impl Writer {
                     self.u32(*v);
                 }
             }
+            RData::Opt { options, .. } => {
+                for (code, data) in options {
+                    self.u16(*code);
+                    self.u16(data.len().min(u16::MAX as usize) as u16);
+                    self.out.extend_from_slice(&data[..data.len().min(u16::MAX as usize)]);
+                }
+            }
         }
         let len = (self.out.len() - data_at) as u16;
         self.out[len_at..len_at + 2].copy_from_slice(&len.to_be_bytes());
@@ -427,10 +524,18 @@ pub fn encode(m: &Message) -> (Vec<u8>, Vec<Span>) {
     let h = m.header;
     w.u16(h.id);
     w.span(0, "Header", format!("ID: {} (matches a response to its query)", h.id));
-    let flags: u16 = (u16::from(h.qr) << 15) | (u16::from(h.aa) << 10) | (u16::from(h.tc) << 9) | (u16::from(h.rd) << 8) | (u16::from(h.ra) << 7) | u16::from(h.rcode.code());
+    let flags: u16 = (u16::from(h.qr) << 15)
+        | (u16::from(h.aa) << 10)
+        | (u16::from(h.tc) << 9)
+        | (u16::from(h.rd) << 8)
+        | (u16::from(h.ra) << 7)
+        | (u16::from(h.z) << 6)
+        | (u16::from(h.ad) << 5)
+        | (u16::from(h.cd) << 4)
+        | u16::from(h.rcode.code());
     w.u16(flags);
     let set = |b: bool, n: &str| if b { n.to_string() } else { String::new() };
-    let names: Vec<String> = [set(h.qr, "QR"), set(h.aa, "AA"), set(h.tc, "TC"), set(h.rd, "RD"), set(h.ra, "RA")].into_iter().filter(|s| !s.is_empty()).collect();
+    let names: Vec<String> = [set(h.qr, "QR"), set(h.aa, "AA"), set(h.tc, "TC"), set(h.rd, "RD"), set(h.ra, "RA"), set(h.z, "Z"), set(h.ad, "AD"), set(h.cd, "CD")].into_iter().filter(|s| !s.is_empty()).collect();
     w.span(2, "Header", format!("Flags: {} {}, status {}", if h.qr { "response" } else { "query" }, if names.is_empty() { "(none set)".to_string() } else { names.join(" ") }, h.rcode.name()));
     let counts = [
         (u16::from(m.question.is_some()), "Questions"),
@@ -541,7 +646,7 @@ impl<'a> Reader<'a> {
         let name = self.name()?;
         let code = self.u16()?;
         let class = self.u16()?;
-        if class != 1 {
+        if class != 1 && code != RType::Opt.code() {
             return Err(DecodeError(format!("class {class} is not IN")));
         }
         let ttl = self.u32()?;
@@ -584,6 +689,18 @@ impl<'a> Reader<'a> {
                 expire: self.u32()?,
                 minimum: self.u32()?,
             },
+            RType::Opt => {
+                if !name.labels.is_empty() {
+                    return Err(DecodeError(format!("an OPT record must be owned by the root, not {name}")));
+                }
+                let mut options = Vec::new();
+                while self.at < end {
+                    let code = self.u16()?;
+                    let n = self.u16()? as usize;
+                    options.push((code, self.take(n)?.to_vec()));
+                }
+                RData::Opt { udp_size: class, options }
+            }
         };
         if self.at != end {
             return Err(DecodeError(format!("a {} record's data length says {len} bytes but its data used {}", rtype.name(), self.at + len - end)));
@@ -606,6 +723,9 @@ pub fn decode(bytes: &[u8]) -> Result<Message, DecodeError> {
         tc: flags & 0x0200 != 0,
         rd: flags & 0x0100 != 0,
         ra: flags & 0x0080 != 0,
+        z: flags & 0x0040 != 0,
+        ad: flags & 0x0020 != 0,
+        cd: flags & 0x0010 != 0,
         rcode,
     };
     if (flags >> 11) & 0xF != 0 {
@@ -630,6 +750,13 @@ pub fn decode(bytes: &[u8]) -> Result<Message, DecodeError> {
     let answer = section(an)?;
     let authority = section(ns)?;
     let additional = section(ar)?;
+    // RFC 6891 §6.1.1: at most one OPT, and only in the additional section.
+    if answer.iter().chain(&authority).any(|r| r.rtype() == RType::Opt) {
+        return Err(DecodeError("an OPT record outside the additional section".into()));
+    }
+    if additional.iter().filter(|r| r.rtype() == RType::Opt).count() > 1 {
+        return Err(DecodeError("more than one OPT record".into()));
+    }
     if r.at != bytes.len() {
         return Err(DecodeError(format!("{} bytes left over after the last record", bytes.len() - r.at)));
     }
@@ -720,15 +847,78 @@ mod tests {
 
     pub(crate) fn message() -> impl Strategy<Value = Message> {
         let records = || proptest::collection::vec((name(), any::<u32>(), rdata()).prop_map(|(name, ttl, data)| Record { name, ttl, data }), 0..4);
-        (any::<u16>(), any::<[bool; 5]>(), 0u8..6, proptest::option::of((name(), 0usize..6)), records(), records(), records()).prop_map(
-            |(id, f, rc, q, answer, authority, additional)| Message {
-                header: Header { id, qr: f[0], aa: f[1], tc: f[2], rd: f[3], ra: f[4], rcode: Rcode::from_code(rc).unwrap() },
-                question: q.map(|(n, t)| (n, RType::ASKABLE[t])),
-                answer,
-                authority,
-                additional,
+        let opt = proptest::option::of((any::<u16>(), any::<u32>(), proptest::collection::vec((any::<u16>(), proptest::collection::vec(any::<u8>(), 0..6)), 0..3)));
+        (any::<u16>(), any::<[bool; 8]>(), 0u8..6, proptest::option::of((name(), 0usize..6)), records(), records(), records(), opt).prop_map(
+            |(id, f, rc, q, answer, authority, mut additional, opt)| {
+                if let Some((udp_size, ttl, options)) = opt {
+                    additional.push(Record { name: Name { labels: Vec::new() }, ttl, data: RData::Opt { udp_size, options } });
+                }
+                Message {
+                    header: Header { id, qr: f[0], aa: f[1], tc: f[2], rd: f[3], ra: f[4], z: f[5], ad: f[6], cd: f[7], rcode: Rcode::from_code(rc).unwrap() },
+                    question: q.map(|(n, t)| (n, RType::ASKABLE[t])),
+                    answer,
+                    authority,
+                    additional,
+                }
             },
         )
+    }
+
+    /// RFC 4035's AD and CD bits, and the reserved Z bit, come back out as they went in: a
+    /// validating stub's query (CD) and a validated answer (AD) keep their meaning.
+    #[test]
+    fn every_header_bit_survives_decoding_and_encoding_again() {
+        let q = Message::query(0x1234, &Name::of("example.com"), RType::A, true);
+        let (mut bytes, _) = encode(&q);
+        for bits in [0x10u8, 0x20, 0x40, 0x70] {
+            bytes[3] = (bytes[3] & 0x8F) | bits;
+            let again = encode(&decode(&bytes).unwrap()).0;
+            assert_eq!(again, bytes, "flag bits {bits:#04x}");
+        }
+    }
+
+    /// A query as dig sends it (RFC 6891): an OPT record in the additional section, owned by
+    /// the root, its class the UDP size (1232) and its TTL field zero but for the DO flag,
+    /// with one option (a DNS COOKIE, code 10, 8 bytes, RFC 7873).
+    #[test]
+    fn a_query_with_edns_decodes_shows_and_encodes_back() {
+        let mut bytes = vec![0xab, 0xcd, 0x01, 0x20, 0, 1, 0, 0, 0, 0, 0, 1];
+        bytes.extend([7, b'e', b'x', b'a', b'm', b'p', b'l', b'e', 3, b'c', b'o', b'm', 0, 0, 1, 0, 1]);
+        bytes.extend([0, 0, 41, 0x04, 0xd0, 0, 0, 0x80, 0, 0, 12, 0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8]);
+        let m = decode(&bytes).expect("an EDNS query decodes");
+        assert!(m.header.ad, "dig sets AD in queries");
+        assert_eq!(m.edns(), Some(Edns { udp_size: 1232, extended_rcode: 0, version: 0, dnssec_ok: true }));
+        assert_eq!(m.additional[0].data, RData::Opt { udp_size: 1232, options: vec![(10, vec![1, 2, 3, 4, 5, 6, 7, 8])] });
+        assert_eq!(m.additional[0].to_string(), "; EDNS: version: 0, flags: do; udp: 1232");
+        let (again, spans) = encode(&m);
+        assert_eq!(again, bytes);
+        assert!(spans.iter().any(|s| s.label.contains("largest UDP reply the sender accepts, 1232 bytes")));
+        assert!(spans.iter().any(|s| s.label.contains("EDNS version 0, DO set")));
+    }
+
+    /// The OPT record's eight extended status bits sit above the header's four: 16 is
+    /// BADVERS, a server's answer to an EDNS version it does not speak (RFC 6891 §6.1.3).
+    #[test]
+    fn an_extended_status_combines_both_parts() {
+        let mut m = Message::query(1, &Name::of("example.com"), RType::A, true).with_edns(Edns { extended_rcode: 1, ..Edns::STUB });
+        m.header.qr = true;
+        let back = decode(&encode(&m).0).unwrap();
+        assert_eq!((back.full_rcode(), back.status_name()), (16, "BADVERS".to_string()));
+        assert_eq!(Message::query(1, &Name::of("example.com"), RType::A, true).status_name(), "NOERROR");
+    }
+
+    #[test]
+    fn misplaced_or_repeated_opt_records_are_refused() {
+        let q = || Message::query(1, &Name::of("example.com"), RType::A, true);
+        let mut twice = q().with_edns(Edns::STUB);
+        twice.additional.push(Edns::STUB.record());
+        assert!(decode(&encode(&twice).0).unwrap_err().0.contains("more than one OPT"));
+        let mut in_answer = q();
+        in_answer.answer.push(Edns::STUB.record());
+        assert!(decode(&encode(&in_answer).0).unwrap_err().0.contains("outside the additional section"));
+        let mut named = q();
+        named.additional.push(Record { name: Name::of("example.com"), ..Edns::STUB.record() });
+        assert!(decode(&encode(&named).0).unwrap_err().0.contains("owned by the root"));
     }
 
     proptest! {

@@ -8,7 +8,7 @@
 //! real machine. Each server answers the way an authoritative server does (RFC 1034 §4.3.2):
 //! an answer from its zone, a referral to a child zone, NXDOMAIN or NODATA with its SOA.
 
-use super::wire::{Header, Message, Name, RData, RType, Rcode, Record};
+use super::wire::{Edns, Header, Message, Name, RData, RType, Rcode, Record};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
@@ -248,14 +248,23 @@ impl World {
         (0..self.servers.len()).filter(|&i| self.servers[i].role == Role::Root).collect()
     }
 
-    /// How server `s` answers `query`: `None` when it stays silent.
+    /// How server `s` answers `query`: `None` when it stays silent. A query that carries
+    /// EDNS gets an OPT record back (RFC 6891 §7), with the server's own UDP size.
     pub fn answer(&self, s: usize, query: &Message) -> Option<Message> {
+        let reply = self.answer_plain(s, query)?;
+        Some(match query.edns() {
+            Some(_) => reply.with_edns(Edns::STUB),
+            None => reply,
+        })
+    }
+
+    fn answer_plain(&self, s: usize, query: &Message) -> Option<Message> {
         let server = &self.servers[s];
         if server.silent {
             return None;
         }
         let mut reply = Message {
-            header: Header { id: query.header.id, qr: true, aa: false, tc: false, rd: query.header.rd, ra: false, rcode: Rcode::NoError },
+            header: Header { id: query.header.id, qr: true, aa: false, tc: false, rd: query.header.rd, ra: false, z: false, ad: false, cd: query.header.cd, rcode: Rcode::NoError },
             question: query.question.clone(),
             answer: Vec::new(),
             authority: Vec::new(),
@@ -290,7 +299,20 @@ impl World {
         }
         reply.header.aa = true;
         let at_name: Vec<&Record> = zone.records.iter().filter(|r| &r.name == qname).collect();
-        let soa = || zone.soa().cloned().into_iter().collect::<Vec<_>>();
+        // RFC 2308 §3: the SOA in a negative answer carries the lesser of its own TTL and its
+        // MINIMUM field, the time the negative answer may be cached.
+        let soa = || {
+            zone.soa()
+                .cloned()
+                .map(|mut r| {
+                    if let RData::Soa { minimum, .. } = r.data {
+                        r.ttl = r.ttl.min(minimum);
+                    }
+                    r
+                })
+                .into_iter()
+                .collect::<Vec<_>>()
+        };
         if at_name.is_empty() {
             reply.header.rcode = Rcode::NxDomain;
             reply.authority = soa();
@@ -369,14 +391,21 @@ mod tests {
         let nx = ask(&w, "ns1.example.com", "nope.example.com", RType::A);
         assert_eq!(nx.header.rcode, Rcode::NxDomain);
         assert_eq!(nx.authority[0].rtype(), RType::Soa);
+        assert_eq!(nx.authority[0].ttl, 300, "RFC 2308 §3: min(SOA TTL 3600, MINIMUM 300)");
         let nodata = ask(&w, "ns1.example.com", "mail.example.com", RType::Aaaa);
         assert_eq!((nodata.header.rcode, nodata.answer.len(), nodata.authority.len()), (Rcode::NoError, 0, 1));
+        assert_eq!(nodata.authority[0].ttl, 300);
         let sub = ask(&w, "ns1.example.io", "v1.api.example.io", RType::A);
         assert_eq!(sub.authority[0].data, RData::Ns(Name::of("ns1.api.example.io")));
         let dead = w.servers.iter().position(|s| s.silent).unwrap();
         assert_eq!(w.answer(dead, &Message::query(1, &Name::of("example.dev"), RType::A, false)), None);
         let refused = ask(&w, "ns1.example.com", "example.org", RType::A);
         assert_eq!(refused.header.rcode, Rcode::Refused);
+        // EDNS in, EDNS out; none in, none out.
+        assert_eq!(root.edns(), None);
+        let with = w.answer(0, &Message::query(1, &Name::of("www.example.com"), RType::A, false).with_edns(Edns::STUB)).unwrap();
+        assert_eq!(with.edns(), Some(Edns::STUB));
+        assert_eq!(with.additional.iter().filter(|r| r.rtype() == RType::A).count(), root.additional.len(), "the glue is all still there");
     }
 
     #[test]

@@ -78,7 +78,7 @@ fn LoadBalancer(live: Live<kit::LoadBalancer>) -> impl IntoView {
     let runs = move || timeline.with(|t| t.current().runs().len());
 
     view! {
-        <LiveFrame live=live aside=Box::new(move || view! { <Measures timeline=timeline/> }.into_any())>
+        <LiveFrame live=live aside=Box::new(move || view! { <Measures timeline=timeline input=input/> }.into_any())>
             <div class="lb">
                 <SetUp live=live>
                 <div class="form-row">
@@ -133,8 +133,18 @@ fn LoadBalancer(live: Live<kit::LoadBalancer>) -> impl IntoView {
                             (r.step(), r.runs().iter().zip(r.snaps()).map(|(run, s)| (run.config.clone(), s.clone())).collect::<Vec<_>>())
                         });
                         if rows.is_empty() {
-                            let total = input.with(|i| u64::from(i.config.requests) * if i.compare.is_some() { 2 } else { 1 });
-                            return view! { <p class="lb-pending meta" data-testid="lb-pending">{move || format!("Simulating every request… {} of {} answered", group(progress.get().unwrap_or(0)), group(total))}</p> }.into_any();
+                            // Not simulated yet: the lanes, empty, in their final size, so
+                            // nothing moves when the runs arrive.
+                            let (policies, cfg) = input.with(|i| (policies_of(i), i.config.clone()));
+                            let total = u64::from(cfg.requests) * policies.len() as u64;
+                            return policies.into_iter().map(|p| view! {
+                                <section class="lb-run" data-policy=p.key()>
+                                    <h3 class="lb-run-title">{p.label()}<span class="lb-run-now" data-testid="lb-pending">{move || format!("simulating… {} of {} answered", group(progress.get().unwrap_or(0)), group(total))}</span></h3>
+                                    <ol class="lb-lanes">
+                                        {(0..cfg.servers as usize).map(|i| view! { <li class="lb-lane"><span class="lb-server">{server_name(i).to_string()}</span><span class="lb-tag"></span><span class="lb-queue"></span></li> }).collect_view()}
+                                    </ol>
+                                </section>
+                            }).collect_view().into_any();
                         }
                         rows.into_iter().enumerate().map(|(k, (cfg, snap))| {
                             let arrived_at = match &snap.moment { Moment::Arrival { server, n, .. } => Some((*server, *n)), _ => None };
@@ -178,31 +188,41 @@ fn LoadBalancer(live: Live<kit::LoadBalancer>) -> impl IntoView {
     }
 }
 
-/// The measurements of the whole run: percentiles, histograms, and each server's share.
+/// The policies an input runs, in order.
+fn policies_of(i: &Input) -> Vec<Policy> {
+    std::iter::once(i.config.policy).chain(i.compare).collect()
+}
+
+/// The measurements of the whole run: percentiles, histograms, and each server's share. Until
+/// the runs arrive, the same tables and figures stand empty at their final size.
 #[component]
-fn Measures(timeline: RwSignal<crate::sim::timeline::Timeline<Replay>>) -> impl IntoView {
-    let runs = move || timeline.with(|t| t.current().runs().to_vec());
+fn Measures(timeline: RwSignal<crate::sim::timeline::Timeline<Replay>>, input: RwSignal<Input>) -> impl IntoView {
+    // Drawn once per set of runs, not on every step.
+    let shared = Memo::new(move |_| timeline.with(|t| t.current().shared_runs()));
     move || {
-        let runs = runs();
-        if runs.is_empty() {
-            // The panel's final size, empty, so nothing below moves when it fills.
-            return view! { <div class="lb-measures" data-testid="lb-measures-pending"><p class="meta">"Response times appear here once every request has been simulated."</p></div> }.into_any();
-        }
-        let upper = histogram_upper(&runs);
+        let shared = shared.get();
+        let runs: &[Run] = &shared.0;
+        let (policies, servers) = input.with(|i| (policies_of(i), i.config.servers as usize));
+        let ready = !runs.is_empty();
+        // Each policy with its run, once there is one.
+        let rows: Vec<(Policy, Option<&Run>)> = if ready { runs.iter().map(|r| (r.config.policy, Some(r))).collect() } else { policies.into_iter().map(|p| (p, None)).collect() };
+        let servers = if ready { runs[0].per_server.len() } else { servers };
+        let upper = histogram_upper(runs);
+        let dash = || "…".to_string();
         view! {
-            <div class="lb-measures">
+            <div class="lb-measures" data-ready=ready.to_string()>
                 <div class="table-wrap" tabindex="0" role="region" aria-label="Response times">
-                    <table class="lb-pct" data-testid="lb-pct">
+                    <table class="lb-pct" data-testid=if ready { "lb-pct" } else { "lb-pct-pending" }>
                         <caption>"Response times of every answered request, exactly"</caption>
                         <thead><tr><th scope="col">"Policy"</th>{PERCENTILES.map(|(_, n)| view! { <th scope="col">{n}</th> }).collect_view()}<th scope="col">"Slowest"</th><th scope="col">"Lost"</th><th scope="col">"Refused"</th></tr></thead>
                         <tbody>
-                            {runs.iter().map(|r| view! {
-                                <tr data-policy=r.config.policy.key()>
-                                    <th scope="row">{r.config.policy.label()}</th>
-                                    {PERCENTILES.map(|(m, n)| view! { <td data-p=n>{r.percentile(m).map_or("–".into(), fmt_ms)}</td> }).collect_view()}
-                                    <td>{r.sorted_us.last().map_or("–".into(), |&v| fmt_ms(v))}</td>
-                                    <td data-testid="lb-lost">{group(u64::from(r.lost))}</td>
-                                    <td data-testid="lb-refused">{group(u64::from(r.refused))}</td>
+                            {rows.iter().map(|(p, r)| view! {
+                                <tr data-policy=p.key()>
+                                    <th scope="row">{p.label()}</th>
+                                    {PERCENTILES.map(|(m, n)| view! { <td data-p=n>{r.and_then(|r| r.percentile(m)).map_or_else(dash, fmt_ms)}</td> }).collect_view()}
+                                    <td>{r.and_then(|r| r.sorted_us.last().copied()).map_or_else(dash, fmt_ms)}</td>
+                                    <td data-testid="lb-lost">{r.map_or_else(dash, |r| group(u64::from(r.lost)))}</td>
+                                    <td data-testid="lb-refused">{r.map_or_else(dash, |r| group(u64::from(r.refused)))}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>
@@ -210,19 +230,19 @@ fn Measures(timeline: RwSignal<crate::sim::timeline::Timeline<Replay>>) -> impl 
                 </div>
                 <p class="meta">"Lost: held by a server when it crashed. Refused: a connection to a crashed server that health checks had not yet taken out; the balancer tried another server."</p>
                 <div class="lb-hists">
-                    {runs.iter().map(|r| hist(r, upper)).collect_view()}
+                    {rows.iter().map(|(p, r)| hist(*p, *r, upper)).collect_view()}
                 </div>
                 <div class="table-wrap" tabindex="0" role="region" aria-label="Each server">
                     <table class="lb-servers" data-testid="lb-servers">
                         <caption>"What each server did"</caption>
-                        <thead><tr><th scope="col">"Server"</th>{runs.iter().map(|r| view! { <th scope="col">{format!("{}: requests", r.config.policy.label())}</th><th scope="col">"p99"</th> }).collect_view()}</tr></thead>
+                        <thead><tr><th scope="col">"Server"</th>{rows.iter().map(|(p, _)| view! { <th scope="col">{format!("{}: requests", p.label())}</th><th scope="col">"p99"</th> }).collect_view()}</tr></thead>
                         <tbody>
-                            {(0..runs[0].per_server.len()).map(|s| view! {
+                            {(0..servers).map(|s| view! {
                                 <tr>
                                     <th scope="row">{server_name(s).to_string()}</th>
-                                    {runs.iter().map(|r| view! {
-                                        <td>{group(r.per_server[s].len() as u64)}</td>
-                                        <td>{percentile(&r.per_server[s], 990).map_or("–".into(), fmt_ms)}</td>
+                                    {rows.iter().map(|(_, r)| view! {
+                                        <td>{r.map_or_else(dash, |r| group(r.per_server[s].len() as u64))}</td>
+                                        <td>{r.and_then(|r| percentile(&r.per_server[s], 990)).map_or_else(dash, fmt_ms)}</td>
                                     }).collect_view()}
                                 </tr>
                             }).collect_view()}
@@ -238,22 +258,26 @@ fn Measures(timeline: RwSignal<crate::sim::timeline::Timeline<Replay>>) -> impl 
 /// One run's histogram: bars, and the percentiles as lines each drawn in its own dash
 /// pattern, named with their values in a legend (HTML text, so it stays legible however
 /// small the drawing is scaled).
-fn hist(r: &Run, upper: u64) -> impl IntoView {
-    let h = histogram(r, upper, HW, HH);
-    let label = format!("{}: response times from 0 to {}; {}", r.config.policy.label(), fmt_ms(upper), h.marks.iter().map(|(_, n, v)| format!("{n} {v}")).collect::<Vec<_>>().join(", "));
+fn hist(policy: Policy, r: Option<&Run>, upper: u64) -> impl IntoView {
+    let h = r.map(|r| histogram(r, upper, HW, HH));
+    let marks = h.as_ref().map_or_else(|| PERCENTILES.iter().map(|&(_, n)| (0, n, "…".to_string())).collect(), |h| h.marks.clone());
+    let label = match &h {
+        Some(_) => format!("{}: response times from 0 to {}; {}", policy.label(), fmt_ms(upper), marks.iter().map(|(_, n, v)| format!("{n} {v}")).collect::<Vec<_>>().join(", ")),
+        None => format!("{}: response times, once simulated", policy.label()),
+    };
     view! {
-        <figure class="lb-hist" data-policy=r.config.policy.key()>
-            <figcaption>{r.config.policy.label()}</figcaption>
+        <figure class="lb-hist" data-policy=policy.key()>
+            <figcaption>{policy.label()}</figcaption>
             <svg viewBox=format!("0 0 {HW} {HH}") role="img" aria-label=label>
-                <path class="lb-bars" d=h.bars.clone()/>
-                {h.marks.iter().enumerate().map(|(k, (x, _, _))| view! {
+                <path class="lb-bars" d=h.as_ref().map(|h| h.bars.clone()).unwrap_or_default()/>
+                {h.is_some().then(|| marks.iter().enumerate().map(|(k, (x, _, _))| view! {
                     <line class=format!("lb-mark lb-mark-{k}") x1=x.to_string() x2=x.to_string() y1="0" y2=HH.to_string()/>
-                }).collect_view()}
+                }).collect_view())}
                 <line class="lb-axis" x1="0" x2=HW.to_string() y1=HH.to_string() y2=HH.to_string()/>
             </svg>
-            <div class="lb-axis-ends" aria-hidden="true"><span>"0"</span><span>{format!("{} and slower", fmt_ms(upper))}</span></div>
+            <div class="lb-axis-ends" aria-hidden="true"><span>"0"</span><span>{if h.is_some() { format!("{} and slower", fmt_ms(upper)) } else { "…".into() }}</span></div>
             <ul class="lb-legend" aria-hidden="true">
-                {h.marks.iter().enumerate().map(|(k, (_, name, value))| view! {
+                {marks.iter().enumerate().map(|(k, (_, name, value))| view! {
                     <li><svg class="lb-swatch" viewBox="0 0 10 16"><line class=format!("lb-mark lb-mark-{k}") x1="5" x2="5" y1="0" y2="16"/></svg>{format!("{name} {value}")}</li>
                 }).collect_view()}
             </ul>
