@@ -11,4 +11,11 @@
   }
   new ResizeObserver(send).observe(document.documentElement);
   window.addEventListener("load", send);
+  // The host's helper, loaded after the last change, asks again.
+  window.addEventListener("message", function (e) {
+    if (e.source === window.parent && e.data && e.data.type === "techbasics:ask") {
+      last = 0;
+      send();
+    }
+  });
 })();

@@ -114,7 +114,9 @@ test("a widget's Share button gives a link and an iframe that reopen the same mo
   assert.match(src, /retry-backoff\.step=5/);
   // A blogger's page on another origin, with the snippet pasted in a sandboxed frame.
   const host = createServer((req, res) => {
-    res.writeHead(200, { "content-type": "text/html" }).end(`<!doctype html><title>blog</title><h1>My post</h1>${snippet.replace("<iframe ", '<iframe sandbox="allow-scripts allow-same-origin allow-popups" ')}`);
+    // At /late, the frame alone: the test adds the helper script once the frame has settled.
+    const body = req.url.includes("late") ? snippet.replace(/<script[^>]*><\/script>/, "") : snippet;
+    res.writeHead(200, { "content-type": "text/html" }).end(`<!doctype html><title>blog</title><h1>My post</h1>${body.replace("<iframe ", '<iframe sandbox="allow-scripts allow-same-origin allow-popups" ')}`);
   });
   await new Promise((ok) => host.listen(0, "127.0.0.1", ok));
   try {
@@ -134,6 +136,21 @@ test("a widget's Share button gives a link and an iframe that reopen the same mo
     }
     assert.equal(outer, Math.min(5000, content), "the iframe is as tall as its content");
     assert.ok(outer > 640, "taller than the snippet's starting height");
+    // The helper is async: when it runs only after the frame has settled (a slow script, a
+    // busy page), it must still size the frame, by asking it to report again.
+    const late = await ctx.newPage();
+    await late.goto(`http://127.0.0.1:${host.address().port}/late`);
+    const frame2 = late.frameLocator("iframe[data-techbasics]");
+    await frame2.locator(`${W} [data-testid=retry-summary]`).waitFor();
+    await late.waitForTimeout(500);
+    const before = await late.evaluate(() => document.querySelector("iframe").style.height);
+    await late.evaluate((src) => { const s = document.createElement("script"); s.src = src; document.body.append(s); }, snippet.match(/<script src="([^"]+)"/)[1]);
+    let sized = 0;
+    for (let i = 0; i < 50 && sized !== content; i++) {
+      await late.waitForTimeout(100);
+      sized = await late.evaluate(() => parseInt(document.querySelector("iframe").style.height, 10) || 0);
+    }
+    assert.equal(sized, Math.min(5000, content), `a late helper sizes the frame too (it was ${before || "unset"})`);
   } finally {
     host.close();
     await ctx.close();
