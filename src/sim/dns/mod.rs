@@ -124,7 +124,7 @@ pub fn record(seed: u64, ops: &[Op]) -> Vec<Frame> {
         narration: if ops.is_empty() {
             "Every cache is empty and the clock reads 0. Pick a name and look it up.".into()
         } else {
-            format!("Every cache is empty and the clock reads 0. {} operation{} to replay: step through them.", ops.len(), super::plural(ops.len()))
+            format!("Every cache is empty and the clock reads 0. {} operation{} to replay: step through {}.", ops.len(), super::plural(ops.len()), if ops.len() == 1 { "it" } else { "them" })
         },
         now_ms: 0,
         lookup_ms: 0,
@@ -393,6 +393,14 @@ mod tests {
         assert_eq!(lines[1], "example.com. 300 IN A 192.0.2.10");
         assert_eq!(lines.last().unwrap(), "; EDNS: version: 0, flags:; udp: 1232");
         assert!(describe_reply(&[1, 2, 3]).unwrap_err().contains("could not be decoded"));
+    }
+
+    #[test]
+    fn one_operation_is_it_and_several_are_them() {
+        let one = record(1, &parse_ops("lookup:example.com/A").unwrap());
+        assert!(one[0].narration.ends_with("1 operation to replay: step through it."), "{}", one[0].narration);
+        let two = record(1, &parse_ops("lookup:example.com/A;clear:all").unwrap());
+        assert!(two[0].narration.ends_with("2 operations to replay: step through them."));
     }
 
     #[test]

@@ -256,7 +256,12 @@ impl Dns {
         if let Some(a) = hit {
             return a;
         }
-        self.note(trip, Actor::Browser, Actor::Os, HopKind::Local, format!("The browser asks the operating system for {name} {q}, with a function call (getaddrinfo or similar), not a network message."));
+        let call = if matches!(rtype, RType::A | RType::Aaaa) {
+            format!("The browser asks the operating system for {name} {q}, with a function call (getaddrinfo or similar), not a network message.")
+        } else {
+            format!("The operating system is asked for {name} {q} with a function call, not a network message. getaddrinfo returns only addresses, so for {q} records a program (a mail server, dig) calls the resolver library's res_query or similar; browsers ask only for addresses.")
+        };
+        self.note(trip, Actor::Browser, Actor::Os, HopKind::Local, call);
         let hit = self.from_cache(Which::Os, name, rtype);
         self.note(
             trip,
@@ -264,6 +269,8 @@ impl Dns {
             Actor::Os,
             HopKind::CacheCheck { which: Which::Os, hit: hit.is_some() },
             match &hit {
+                Some(a) if a.rcode == Rcode::NxDomain => format!("The operating system's stub resolver remembers that {name} does not exist (NXDOMAIN), which covers every type, and answers at once."),
+                Some(a) if a.records.is_empty() => format!("The operating system's stub resolver remembers that {name} has no {q} record (NODATA) and answers at once."),
                 Some(_) => "The operating system's stub resolver has the answer cached and hands it straight back.".to_string(),
                 None => "The operating system's stub resolver checks its cache: nothing there, so it asks the recursive resolver it was configured with.".to_string(),
             },
@@ -277,7 +284,7 @@ impl Dns {
                 let query = Message::query(id, name, rtype, true).with_edns(Edns::STUB);
                 let at = self.now_ms;
                 self.now_ms += rtt / 2;
-                self.wire(trip, Actor::Os, Actor::Resolver, &query, rtt / 2, at, format!("The stub sends a query to the recursive resolver (usually your ISP's or a public one) with RD set: “recursion desired”, please find the whole answer. ID {id} is random, so a forged reply is hard to match. The OPT record at the end (EDNS) says it accepts UDP replies of up to 1,232 bytes, more than the 512 of the original protocol."));
+                self.wire(trip, Actor::Os, Actor::Resolver, &query, rtt / 2, at, format!("The stub sends a query to the recursive resolver (usually your ISP's or a public one) with RD set: “recursion desired”, please find the whole answer. ID {id} is random, and so is the UDP port it leaves from: a forged reply must match both, about four billion combinations rather than 65,536 (RFC 5452). The OPT record at the end (EDNS) says it accepts UDP replies of up to 1,232 bytes, more than the 512 of the original protocol."));
                 let answer = self.recurse(trip, name, rtype);
                 let mut reply = query.clone();
                 reply.header.qr = true;
@@ -298,8 +305,10 @@ impl Dns {
                 answer
             }
         };
-        let (_, negative) = entry_ttl(&answer);
-        self.browser.put(Entry { name: name.clone(), rtype: cache_key(&answer, rtype), records: stored(&answer), negative, stored_ms: self.now_ms, ttl: BROWSER_TTL });
+        // Chrome keeps failed lookups for 0 s: only answers go in the browser's cache.
+        if answer.rcode == Rcode::NoError && !answer.records.is_empty() {
+            self.browser.put(Entry { name: name.clone(), rtype: cache_key(&answer, rtype), records: stored(&answer), negative: None, stored_ms: self.now_ms, ttl: BROWSER_TTL });
+        }
         self.note(
             trip,
             Actor::Os,
@@ -307,7 +316,9 @@ impl Dns {
             HopKind::Local,
             match answer.rcode {
                 Rcode::NoError if !answer.records.is_empty() => format!("The browser gets its answer and keeps it for {BROWSER_TTL} s: the operating system's interface does not pass TTLs on, so Chrome, for one, uses a fixed minute."),
-                _ => format!("The browser learns the lookup failed ({}), and will show an error page instead of connecting.", if answer.rcode == Rcode::NoError { "no such record" } else { answer.rcode.name() }),
+                Rcode::NoError if rtype == RType::Aaaa => format!("There is no AAAA record, so {name} has no IPv6 address. That is common and harmless: the browser connects over IPv4 with the A record instead. It keeps no failure in its own cache."),
+                Rcode::NoError => format!("There is no {q} record for {name}. The browser keeps no failure in its own cache; the operating system's copy of this answer lasts its TTL."),
+                other => format!("The lookup failed ({}). The browser shows an error page (Chrome's is ERR_NAME_NOT_RESOLVED) and keeps no failure in its own cache, so a reload asks the operating system again.", other.name()),
             },
         );
         answer
@@ -327,7 +338,13 @@ impl Dns {
             if let Some(hit) = self.from_cache(Which::Resolver, &name, qtype) {
                 let from_before = if hit.records.is_empty() { !was_fresh(&name, qtype) } else { hit.records.iter().any(|r| !was_fresh(&r.name, r.rtype())) };
                 if from_before {
-                    self.note(trip, Actor::Resolver, Actor::Resolver, HopKind::CacheCheck { which: Which::Resolver, hit: true }, format!("The resolver finds {name} {} in its cache, still within its TTL.", qtype.name()));
+                    let left = hit.soa.as_ref().map_or(0, |r| r.ttl);
+                    let said = match hit.rcode {
+                        Rcode::NxDomain => format!("The resolver's cache holds an NXDOMAIN for {name} ({left} s left): the name does not exist, so it has no {} record either. One negative answer covers every type at the name (RFC 2308 §5).", qtype.name()),
+                        _ if hit.records.is_empty() => format!("The resolver's cache remembers that {name} has no {} record (NODATA, {left} s left).", qtype.name()),
+                        _ => format!("The resolver finds {name} {} in its cache, still within its TTL.", qtype.name()),
+                    };
+                    self.note(trip, Actor::Resolver, Actor::Resolver, HopKind::CacheCheck { which: Which::Resolver, hit: true }, said);
                 }
                 chain.extend(hit.records);
                 return Answer { rcode: hit.rcode, records: chain, soa: hit.soa, from: Which::Resolver, total_ms: 0 };
@@ -455,7 +472,8 @@ impl Dns {
             let query = Message::query(id, name, qtype, false).with_edns(Edns::STUB);
             let at = self.now_ms;
             let why = if zone.is_root() {
-                "It knows no closer servers, so it starts at the root.".to_string()
+                let tld = name.labels().last().cloned().unwrap_or_default();
+                format!("It knows no closer servers, so it starts at the root. It sends the whole name, as resolvers long did; many now send each server only the part it needs (QNAME minimisation, RFC 9156), so the root would be asked only about {tld} and learn less of where you are going.")
             } else {
                 format!("It knows the servers for {zone} from an earlier referral.")
             };
@@ -468,7 +486,7 @@ impl Dns {
             match self.world.answer(s, &query) {
                 None => {
                     self.now_ms += TIMEOUT_MS;
-                    self.note(trip, Actor::Server(s), Actor::Resolver, HopKind::Timeout, format!("No answer from {} within {TIMEOUT_MS} ms. Servers fail; that is why every zone has at least two.", server.host));
+                    self.note(trip, Actor::Server(s), Actor::Resolver, HopKind::Timeout, format!("No answer from {} within {TIMEOUT_MS} ms. Servers fail, which is why a zone should have more than one name server (RFC 2182); the resolver tries the next.", server.host));
                     if let Some(h) = trip.hops.last_mut() {
                         h.at_ms = at;
                         h.took_ms = TIMEOUT_MS;
@@ -496,17 +514,24 @@ fn describe(reply: &Message, host: &str) -> String {
         Rcode::NxDomain => format!("{host} answers NXDOMAIN: that name does not exist. The SOA record it includes says how long to remember that (RFC 2308: the lesser of its TTL and its MINIMUM field)."),
         Rcode::NoError if !reply.answer.is_empty() => {
             let cname = reply.answer.iter().any(|r| r.rtype() == RType::Cname);
-            format!(
-                "{host} answers with authority (AA set): {}.{}",
-                reply.answer.iter().map(|r| format!("{} {} {}", r.name, r.rtype().name(), r.data)).collect::<Vec<_>>().join("; "),
-                if cname { " The name is an alias (CNAME), so the resolver follows it to its target." } else { "" }
-            )
+            // Did the server follow the alias itself (the target is in its zone too)?
+            let asked = reply.question.as_ref().map(|q| q.1);
+            let followed = reply.answer.iter().any(|r| Some(r.rtype()) == asked && r.rtype() != RType::Cname);
+            let records = reply.answer.iter().map(|r| format!("{} {} {}", r.name, r.rtype().name(), r.data)).collect::<Vec<_>>().join("; ");
+            // Names end in a dot already: no second one.
+            let stop = if records.ends_with('.') { "" } else { "." };
+            let alias = match (cname, followed) {
+                (true, true) => " The name is an alias (CNAME), and its target is in the same zone, so the server has followed it itself: the answer is complete.",
+                (true, false) => " The name is an alias (CNAME) for a name elsewhere, so the resolver follows it to its target.",
+                _ => "",
+            };
+            format!("{host} answers with authority (AA set): {records}{stop}{alias}")
         }
         Rcode::NoError if !ns.is_empty() && !reply.header.aa => format!(
-            "{host} does not know the answer but refers the resolver onwards: {} {} served by {}, with their addresses (“glue”) in the additional section.",
+            "{host} does not know the answer but refers the resolver onwards: the zone {} is served by {}, with {} (“glue”) in the additional section.",
             reply.authority[0].name,
-            if ns.len() == 1 { "is" } else { "are" },
-            ns.join(" and ")
+            ns.join(" and "),
+            if ns.len() == 1 { "its address" } else { "their addresses" }
         ),
         Rcode::NoError => format!("{host} answers NOERROR with no records (NODATA): the name exists but has no record of that type. Its SOA says how long to remember that."),
         other => format!("{host} answers {}.", other.name()),
@@ -703,6 +728,44 @@ mod tests {
         let a = dns.from_cache(Which::Resolver, &name, RType::Aaaa).expect("still cached");
         assert_eq!(a.rcode, Rcode::NxDomain);
         assert_eq!(a.soa.map(|r| r.ttl), Some(100));
+    }
+
+    /// Each narration a specialist objected to, pinned in its corrected form.
+    #[test]
+    fn the_narration_says_what_really_happens() {
+        let notes = |hops: &[Hop]| hops.iter().map(|h| h.note.clone()).collect::<Vec<_>>();
+        let has = |all: &[String], part: &str| all.iter().any(|n| n.contains(part));
+        let mut dns = Dns::new(11);
+        let (_, hops) = look(&mut dns, "www.example.com", RType::A);
+        let all = notes(&hops);
+        assert!(has(&all, "so is the UDP port it leaves from") && has(&all, "(RFC 5452)"), "a random ID alone is guessable");
+        assert!(has(&all, "QNAME minimisation, RFC 9156") && has(&all, "asked only about com "), "sending the whole name to the root is a choice");
+        assert!(all.iter().any(|n| n.contains("refers the resolver onwards: the zone com. is served by ")), "{all:#?}");
+        assert!(!has(&all, " are served"), "the zone is singular");
+        assert!(has(&all, "its target is in the same zone, so the server has followed it itself"), "www.example.com's CNAME is followed by its own server");
+        assert!(!all.iter().any(|n| n.contains("..")), "no double full stops: {all:#?}");
+        let (_, hops) = look(&mut dns, "www.example.org", RType::A);
+        assert!(has(&notes(&hops), "for a name elsewhere, so the resolver follows it"));
+        // A failure: the browser keeps nothing (Chrome caches failures for 0 s).
+        let (_, hops) = look(&mut dns, "nope.example.com", RType::A);
+        assert!(has(&notes(&hops), "ERR_NAME_NOT_RESOLVED") && has(&notes(&hops), "keeps no failure in its own cache"));
+        assert!(dns.browser.get(&Name::of("nope.example.com"), None, dns.now_ms).is_none());
+        // A cached NXDOMAIN answers another type, and says so.
+        dns.clear(Which::Os);
+        let (_, hops) = look(&mut dns, "nope.example.com", RType::Aaaa);
+        let all = notes(&hops);
+        assert!(has(&all, "The resolver's cache holds an NXDOMAIN for nope.example.com.") && has(&all, "covers every type at the name"), "{all:#?}");
+        assert!(!has(&all, "finds nope.example.com. AAAA in its cache"));
+        // NODATA for AAAA is not an error page.
+        let (_, hops) = look(&mut dns, "mail.example.com", RType::Aaaa);
+        assert!(has(&notes(&hops), "connects over IPv4 with the A record instead"));
+        assert!(!has(&notes(&hops), "error page"));
+        // MX does not go through getaddrinfo.
+        let (_, hops) = look(&mut dns, "example.com", RType::Mx);
+        assert!(has(&notes(&hops), "getaddrinfo returns only addresses"));
+        // A silent server: zones should have more than one, not "every zone has two".
+        let (_, hops) = look(&mut dns, "example.dev", RType::A);
+        assert!(has(&notes(&hops), "a zone should have more than one name server (RFC 2182)"));
     }
 
     #[test]
