@@ -43,7 +43,7 @@ pub const FIRST_ARRIVALS: u32 = 8;
 /// Moments the timeline shows after them, evenly spread over the arrivals.
 pub const TICKS: u32 = 40;
 /// Request ids drawn per lane; the rest of a queue is a count.
-pub const LANE_TOKENS: usize = 10;
+pub const LANE_TOKENS: usize = 8;
 /// Health checks: the interval, and the failures (passes) in a row that take a server out (in).
 pub const CHECK_EVERY: Micros = SECOND;
 pub const FALL: u32 = 3;
