@@ -584,11 +584,11 @@ impl Sim {
         // The policy chooses among the servers in rotation; a crashed one refuses, costing a
         // connection attempt, and the balancer chooses again without it.
         let views = self.views();
+        let in_rotation: Vec<bool> = self.servers.iter().map(|s| s.in_rotation).collect();
         let mut refused: Vec<usize> = Vec::new();
         let mut sampled = Vec::new();
         let mut cost = 0;
         let server = loop {
-            let in_rotation: Vec<bool> = self.servers.iter().map(|s| s.in_rotation).collect();
             let choice = {
                 let r = &refused;
                 self.chooser.choose(&views, &|s| in_rotation[s] && !r.contains(&s)).or_else(|| self.chooser.choose(&views, &|s| !r.contains(&s)))
