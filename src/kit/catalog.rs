@@ -215,6 +215,28 @@ pub const LOAD_BALANCER: WidgetSpec = WidgetSpec {
     ],
 };
 
+/// Where reads go, in `sim::replication::Reads::ALL`'s order.
+pub const REPL_READS: &[&str] = &["any", "sticky", "after-write", "lsn", "primary"];
+
+pub const REPLICATION: WidgetSpec = WidgetSpec {
+    id: "replication",
+    title: "Replicas: reading your own writes",
+    kind: EngineKind::RealEngine,
+    params: &[
+        ParamSpec { key: "reads", kind: ParamKind::Choice(REPL_READS), default: "any" },
+        ParamSpec { key: "commit", kind: ParamKind::Choice(&["async", "sync"]), default: "async" },
+        int("replicas", 1, 5, "2"),
+        // The mean time from the primary's commit to a replica having the entry, in ms.
+        int("lag", 1, 10_000, "200"),
+        ParamSpec { key: "shape", kind: ParamKind::Choice(&["varies", "constant"]), default: "varies" },
+        // The mean pause between one user's operations, in ms.
+        int("think", 1, 10_000, "300"),
+        // The primary crashes halfway through, and a replica takes over.
+        flag("crash", "false"),
+        int("ops", 1, 100_000, "5000"),
+    ],
+};
+
 // Every widget the guide can place in its text, in `registry.rs`'s order: the one list.
 macro_rules! registry {
     ($($spec:ident => $($w:ident)::+),* $(,)?) => {

@@ -10,4 +10,5 @@ registry! {
     TRANSACTION_ROLLBACK => transaction_rollback::TransactionRollback,
     SHARDING => sharding::Sharding,
     LOAD_BALANCER => load_balancer::LoadBalancer,
+    REPLICATION => replication::Replication,
 }

@@ -6,6 +6,7 @@ pub mod des;
 pub mod dns;
 pub mod json;
 pub mod lb;
+pub mod replication;
 pub mod retry;
 pub mod rng;
 pub mod scan_vs_index;

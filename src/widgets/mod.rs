@@ -6,6 +6,7 @@ mod btree_index;
 mod dns_lookup;
 mod json_inspector;
 mod load_balancer;
+mod replication;
 mod retry_backoff;
 mod sharding;
 mod transaction_rollback;

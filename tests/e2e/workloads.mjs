@@ -1,6 +1,6 @@
 // Each widget driven at its largest documented setting, with every long task recorded by a
 // PerformanceObserver. `make bench` prints the worst task of each; longtasks.test.mjs (JSON,
-// DNS) and the B-tree, retry, transactions, sharding and load balancer tests assert that none passes 50 ms.
+// DNS) and the B-tree, retry, transactions, sharding, load balancer and replication tests assert that none passes 50 ms.
 
 const OBSERVE = () => {
   window.__long = [];
@@ -134,6 +134,19 @@ export const WORKLOADS = [
       for (const [field, value] of [["lb-servers", "16"], ["lb-requests", "100000"]]) await page.fill(`[data-testid=${field}]`, value);
       await page.click("[data-testid=lb-apply]");
       await page.waitForFunction(() => /of 100,000 arrived/.test(document.querySelector(".lb-run-now")?.textContent ?? "") && document.querySelectorAll(".lb-lane").length === 32, null, { timeout: 60000 });
+      await toEndAndBack(page);
+      return since(page, t0);
+    },
+  },
+  {
+    widget: "replication",
+    label: "100,000 operations on 5 replicas with a failover, under every routing and both commit modes, simulated in slices; the stepper to its end",
+    async run(page, origin) {
+      await openObserved(page, origin, "/embed/replication/", "[data-testid=repl-routings]");
+      const t0 = await now(page);
+      for (const [field, value] of [["repl-replicas", "5"], ["repl-ops", "100000"]]) await page.fill(`[data-testid=${field}]`, value);
+      await page.check("[data-testid=repl-crash]");
+      await page.waitForFunction(() => /100,000 operations/.test(document.querySelector("[data-narration]")?.textContent ?? "") && document.querySelector("[data-testid=repl-routings]") && document.querySelectorAll(".repl-row[data-node]").length === 6, null, { timeout: 90000 });
       await toEndAndBack(page);
       return since(page, t0);
     },

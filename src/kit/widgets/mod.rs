@@ -5,6 +5,7 @@ pub mod btree_index;
 pub mod dns_lookup;
 pub mod json_inspector;
 pub mod load_balancer;
+pub mod replication;
 pub mod retry_backoff;
 pub mod sharding;
 pub mod transaction_rollback;
