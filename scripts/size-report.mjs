@@ -14,6 +14,12 @@ const BUDGET_FIRST_LOAD = budget("BUDGET_FIRST_LOAD_KB", 250);
 const BUDGET_CSS = budget("BUDGET_CSS_KB", 30);
 // An embedded widget loads its own page, its loader and that widget's bundle only.
 const BUDGET_EMBED = budget("BUDGET_EMBED_KB", 200);
+// Each widget's own bundle, its wasm and its glue (a page showing two widgets gets a combined
+// bundle, which that page's budget covers).
+const BUDGET_BUNDLE = budget("BUDGET_BUNDLE_KB", 140);
+// Bundles that were already over when this budget began to be enforced, each held at what it
+// measured then (KB) so it cannot grow while it waits to be cut. Remove a line once it fits.
+const HELD = { "transaction-rollback": 152, "dns-lookup": 142 };
 
 const kb = (n) => (n / 1024).toFixed(1).padStart(8);
 const measure = (buf) => ({
@@ -98,4 +104,24 @@ if (css > BUDGET_CSS) {
   }
   process.exit(1);
 }
-console.log(`Within budget: heaviest first load (${total.page}) ${(total.brotli / 1024).toFixed(1)} KB of ${BUDGET_FIRST_LOAD / 1024} KB, heaviest embed (${heaviestEmbed?.page}) ${((heaviestEmbed?.brotli ?? 0) / 1024).toFixed(1)} KB of ${BUDGET_EMBED / 1024} KB, CSS ${(css / 1024).toFixed(1)} KB of ${BUDGET_CSS / 1024} KB (brotli).`);
+const manifest = readFileSync(join(DIST, "bundles", "manifest.tsv"), "utf8").trim().split("\n").map((l) => l.split("\t"));
+const bundles = manifest
+  .filter(([id]) => !id.includes("+"))
+  .map(([id, ...parts]) => ({ id, parts: parts.map((f) => rows.find((r) => r.file === f)).filter(Boolean) }))
+  .map((b) => ({ ...b, brotli: b.parts.reduce((a, r) => a + r.brotli, 0), limit: process.env.BUDGET_BUNDLE_KB ? BUDGET_BUNDLE : Math.max(BUDGET_BUNDLE, (HELD[b.id] ?? 0) * 1024) }))
+  .sort((a, b) => b.brotli - a.brotli);
+console.log("\nEach widget's own bundle, wasm and glue (brotli KB)");
+for (const b of bundles) {
+  const note = b.brotli > BUDGET_BUNDLE ? `  over the ${BUDGET_BUNDLE / 1024} KB budget; held at ${b.limit / 1024} KB until it is cut` : "";
+  console.log(`${("bundle: " + b.id).padEnd(55)} ${kb(b.brotli)}${note}`);
+}
+const overBundles = bundles.filter((b) => b.brotli > b.limit);
+if (overBundles.length) {
+  for (const b of overBundles) {
+    console.error(`\nOver budget: the ${b.id} bundle is ${(b.brotli / 1024).toFixed(1)} KB brotli; the budget is ${b.limit / 1024} KB.`);
+    for (const r of b.parts.filter((p) => p.kind === "wasm")) for (const line of explain(r.file, r.brotli)) console.error(line);
+  }
+  process.exit(1);
+}
+const heaviestBundle = bundles.find((b) => b.brotli <= BUDGET_BUNDLE);
+console.log(`Within budget: heaviest first load (${total.page}) ${(total.brotli / 1024).toFixed(1)} KB of ${BUDGET_FIRST_LOAD / 1024} KB, heaviest embed (${heaviestEmbed?.page}) ${((heaviestEmbed?.brotli ?? 0) / 1024).toFixed(1)} KB of ${BUDGET_EMBED / 1024} KB, CSS ${(css / 1024).toFixed(1)} KB of ${BUDGET_CSS / 1024} KB, heaviest widget bundle within its budget (${heaviestBundle?.id}) ${((heaviestBundle?.brotli ?? 0) / 1024).toFixed(1)} KB of ${BUDGET_BUNDLE / 1024} KB (brotli).`);

@@ -269,8 +269,8 @@ pub struct Entry {
 /// How one of the followed user's operations went.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
-    /// Saved and confirmed, after `took`.
-    Saved { took: Micros },
+    /// Saved and confirmed, after `took`, when `replicas_had` replicas had it already.
+    Saved { took: Micros, replicas_had: u32 },
     /// The primary was down, or crashed before confirming.
     Failed,
     /// Saw its latest confirmed version (`waited` for the replica first, if it had to).
@@ -412,6 +412,8 @@ struct User {
     last_saved_at: Option<Micros>,
     /// When the current read started.
     read_started: Micros,
+    /// The entry of a write waiting for its confirmation.
+    pending: Option<u32>,
 }
 
 impl User {
@@ -430,8 +432,10 @@ struct Node {
     role: Role,
     /// A replica's arrival time of each entry it has or will have, in order.
     recv: Vec<Micros>,
-    lags: SplitMix64,
-    /// The lag of the current [`LAG_EPOCH`]: its number, and the lag.
+    /// The seed of its lags: each [`LAG_EPOCH`]'s lag is drawn from a stream of its own, so it
+    /// is the same whichever writes happen in it (and in every routing's run).
+    lags: u64,
+    /// The lag of the current epoch: its number, and the lag.
     epoch: Option<(Micros, Micros)>,
     /// Bumped when the node's stream is cut, so the followed user's old arrivals are void.
     life: u32,
@@ -445,7 +449,7 @@ impl Node {
         let l = match self.epoch {
             Some((e, l)) if e == epoch => l,
             _ => {
-                let l = lag.draw(&mut self.lags, mean_us);
+                let l = lag.draw(&mut stream(self.lags, epoch), mean_us);
                 self.epoch = Some((epoch, l));
                 l
             }
@@ -506,9 +510,10 @@ impl Sim {
                 seen: 0,
                 last_saved_at: None,
                 read_started: 0,
+                pending: None,
             })
             .collect();
-        let nodes = (0..n).map(|k| Node { role: if k == 0 { Role::Primary } else { Role::Replica }, recv: Vec::new(), lags: stream(c.seed, 10 + k as u64), epoch: None, life: 0 }).collect();
+        let nodes = (0..n).map(|k| Node { role: if k == 0 { Role::Primary } else { Role::Replica }, recv: Vec::new(), lags: stream(c.seed, 10 + k as u64).next_u64(), epoch: None, life: 0 }).collect();
         let mut sim = Sim {
             config: c,
             sched,
@@ -618,6 +623,7 @@ impl Sim {
         let lsn = self.log_len() + 1;
         self.log.push((Entry { lsn, user: u, version, acked: false }, now));
         self.users[u as usize].writes.push((lsn, version));
+        self.users[u as usize].pending = Some(lsn);
         let mean = f64::from(self.config.lag_ms) * 1e3;
         let lag = self.config.lag;
         let mut first = Micros::MAX;
@@ -639,6 +645,11 @@ impl Sim {
     }
 
     fn ack(&mut self, now: Micros, u: u32, lsn: u32, life: u32) {
+        // Already failed at the crash.
+        if self.users[u as usize].pending != Some(lsn) {
+            return;
+        }
+        self.users[u as usize].pending = None;
         let version = self.users[u as usize].version;
         let ok = life == self.life && (lsn as usize) <= self.log.len();
         let started = self.log.get(lsn as usize - 1).map_or(now, |e| e.1);
@@ -646,11 +657,12 @@ impl Sim {
             self.log[lsn as usize - 1].0.acked = true;
             self.totals.saved += 1;
             self.write_us.push(now - started);
+            let had = self.replicas().iter().filter(|&&k| self.nodes[k].recv.get(lsn as usize - 1).is_some_and(|&t| t <= now)).count() as u32;
             let user = &mut self.users[u as usize];
             user.saved = version;
             user.token = lsn;
             user.last_saved_at = Some(now);
-            Outcome::Saved { took: now - started }
+            Outcome::Saved { took: now - started, replicas_had: had }
         } else {
             self.totals.failed_writes += 1;
             Outcome::Failed
@@ -707,7 +719,6 @@ impl Sim {
             return self.serve(now, u, node, false);
         }
         if now >= deadline {
-            self.totals.fell_back += 1;
             return self.serve(now, u, self.primary, true);
         }
         // Not there yet, so its arrival is later than now (a replica's stream is in order).
@@ -731,6 +742,9 @@ impl Sim {
         let applied = n.applied(now, len);
         if n.role == Role::Primary {
             self.totals.on_primary += 1;
+            if fell_back {
+                self.totals.fell_back += 1;
+            }
         }
         self.reads_by_node[node] += 1;
         let user = &mut self.users[u as usize];
@@ -763,7 +777,14 @@ impl Sim {
         let p = self.primary;
         self.nodes[p].role = Role::Down;
         self.nodes[p].recv = vec![0; self.log.len()];
+        let old_life = self.life;
         self.life += 1;
+        // Clients waiting for a confirmation see their connection break now.
+        for u in 0..USERS {
+            if let Some(lsn) = self.users[u as usize].pending {
+                self.sched.at(now, Ev::Ack(u, lsn, old_life));
+            }
+        }
         // The replicas receive nothing more from it: what has not arrived never will.
         let len = self.log_len();
         let mut furthest = 0;
@@ -800,6 +821,11 @@ impl Sim {
             user.saved = keep.map_or(0, |w| w.1).min(user.saved);
             user.token = keep.map_or(0, |w| w.0);
             user.seen = user.seen.min(user.writes.last().map_or(0, |w| w.1));
+        }
+        // The crashed primary's entries past the new primary's position are gone from the
+        // history; the numbers are reused by the writes that follow.
+        for n in self.nodes.iter_mut().filter(|n| n.role == Role::Down) {
+            n.recv.truncate(at_lsn as usize);
         }
         self.nodes[new].role = Role::Primary;
         self.nodes[new].recv.clear();
@@ -1001,17 +1027,19 @@ fn narrate(run: &Run, runs: &[Run], k: usize) -> String {
             };
             let replicas = if c.replicas == 1 { "its replica, db2, replays".to_string() } else { format!("its {} replicas replay", c.replicas) };
             format!(
-                "{USERS} users make {} operations between them: each saves their profile, then reads it back {READS_PER_WRITE} times, pausing about {} between operations. Writes go to the primary, db1, which {commit}; {replicas} its log {lag}. Reads go to: {}. You are user 1.",
+                "{USERS} users make {} operation{} between them: each saves their profile, then reads it back {READS_PER_WRITE} times, pausing about {} between operations. Writes go to the primary, db1, which {commit}; {replicas} its log {lag}. Reads go to: {}. You are user 1.",
                 group(u64::from(c.ops)),
+                plural(c.ops as usize),
                 fmt_ms(u64::from(c.think_ms) * MS),
                 c.reads.label().to_lowercase()
             )
         }
         Moment::Op { write: true, node, version, lsn, outcome } => match outcome {
-            Outcome::Saved { took } => {
-                let how = match c.commit {
-                    Commit::Async => format!("confirms it after {}, before any replica has it", fmt_ms(took)),
-                    Commit::Sync => format!("confirms it after {}, once a replica has it", fmt_ms(took)),
+            Outcome::Saved { took, replicas_had } => {
+                let how = match (c.commit, replicas_had) {
+                    (Commit::Async, 0) => format!("confirms it after {}, before any replica has it", fmt_ms(took)),
+                    (Commit::Async, k) => format!("confirms it after {}; the lag is so short that {k} replica{} already {} it", fmt_ms(took), plural(k as usize), if k == 1 { "has" } else { "have" }),
+                    (Commit::Sync, _) => format!("confirms it after {}, once a replica has it", fmt_ms(took)),
                 };
                 format!("You save version {version} of your profile. The primary, {}, writes it as log entry {lsn} and {how}.", node_name(node))
             }
@@ -1027,7 +1055,8 @@ fn narrate(run: &Run, runs: &[Run], k: usize) -> String {
                 Outcome::Fresh { .. } => format!("You read your profile from {at}, which has applied the log up to entry {lsn}: you see version {version}, your latest."),
                 Outcome::FellBack => format!("You read your profile: the replica was still behind after {}, so the primary answered: version {version}.", fmt_ms(LSN_TIMEOUT)),
                 Outcome::Stale { wanted } => format!(
-                    "You read your profile from {at}, which has only applied the log up to entry {lsn}: you see version {version}, not the version {wanted} you were told was saved. A stale read: read-your-writes is broken."
+                    "You read your profile from {at}, which has only applied the log up to entry {lsn}: you see {}, not the version {wanted} you were told was saved. A stale read: read-your-writes is broken.",
+                    if version == 0 { "no profile at all".to_string() } else { format!("version {version}") }
                 ),
                 Outcome::BackInTime { before } => format!(
                     "You read your profile from {at} (log up to entry {lsn}) and see version {version}, older than the version {before} you saw a moment ago: your view went back in time (monotonic reads are broken)."
@@ -1047,12 +1076,14 @@ fn narrate(run: &Run, runs: &[Run], k: usize) -> String {
                 None => "No database is the primary yet, so every write fails.".to_string(),
             };
             format!(
-                "At {}: {} reads, {} stale, {} back in time; {} writes confirmed. {place}",
+                "At {}: {} read{}, {} stale, {} back in time; {} write{} confirmed. {place}",
                 fmt_time(s.at),
                 group(u64::from(t.reads)),
+                plural(t.reads as usize),
                 group(u64::from(t.stale)),
                 group(u64::from(t.back_in_time)),
                 group(u64::from(t.saved)),
+                plural(t.saved as usize),
             )
         }
         Moment::Crash { unshipped } => format!(
@@ -1066,9 +1097,10 @@ fn narrate(run: &Run, runs: &[Run], k: usize) -> String {
                 out.push_str("It had every entry the old primary committed: nothing is lost.");
             } else {
                 out.push_str(&format!(
-                    "The {} entr{} it never received are gone: {} had been confirmed to their users (lost writes), {} had not.",
+                    "The {} entr{} it never received {} gone: {} had been confirmed to their users (lost writes), {} had not.",
                     lost + dropped,
                     if lost + dropped == 1 { "y" } else { "ies" },
+                    if lost + dropped == 1 { "is" } else { "are" },
                     lost,
                     dropped
                 ));
@@ -1078,9 +1110,10 @@ fn narrate(run: &Run, runs: &[Run], k: usize) -> String {
         Moment::End => {
             let others: Vec<String> = runs.iter().skip(1).filter(|r| r.config.commit == c.commit).map(|r| format!("{} {}", r.config.reads.label().to_lowercase(), fmt_per_mille(r.stale_per_mille()))).collect();
             let mut out = format!(
-                "Done at {}: {} reads, {} of them stale ({}), {} back in time. Stale reads with the other routings on the same users: {}.",
+                "Done at {}: {} read{}, {} of them stale ({}), {} back in time. Stale reads with the other routings on the same users: {}.",
                 fmt_time(s.at),
                 group(u64::from(run.totals.reads)),
+                plural(run.totals.reads as usize),
                 group(u64::from(run.totals.stale)),
                 fmt_per_mille(run.stale_per_mille()),
                 group(u64::from(run.totals.back_in_time)),

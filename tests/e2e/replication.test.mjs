@@ -44,7 +44,7 @@ test("stepping finds a stale read, and the tables compare every routing on the s
   // The picture agrees: the verdict, the database that answered, its old version of your profile.
   assert.equal(await page.getAttribute(`${W} [data-testid=repl-verdict]`, "data-bad"), "true");
   assert.equal(await page.locator(`${W} .repl-row.focus[data-role=replica] .repl-yours.stale`).count(), 1);
-  assert.match(await page.getAttribute(`${W} .repl-row.focus`, "aria-label"), /older than you saved$/);
+  assert.match(await page.textContent(`${W} .repl-row.focus [data-testid=repl-row-said]`), /older than you saved$/);
 
   const stale = async (reads) => num(await routing(page, W, reads, "stale"));
   assert.ok((await stale("any")) > 300, `any replica: many stale (${await routing(page, W, "any", "stale")})`);

@@ -140,16 +140,18 @@ fn the_failover_promotes_the_replica_furthest_along_and_keeps_going() {
 }
 
 /// On one seed every routing faces the same users: the routings that never make a read wait
-/// give exactly the same writes at the same moments.
+/// give exactly the same writes at the same moments (synchronous here, so each commit's wait
+/// depends on the lags too).
 #[test]
 fn the_routings_face_the_same_users() {
-    let c = Config { ops: 3_000, ..Config::default() };
+    let c = Config { ops: 3_000, commit: Commit::Sync, ..Config::default() };
     let any = run(&c);
     for reads in [Reads::Primary, Reads::Sticky, Reads::AfterWrite] {
         let other = run(&Config { reads, ..c.clone() });
         assert_eq!(other.write_us, any.write_us, "{reads:?}");
         assert_eq!(other.end_us, any.end_us, "{reads:?}");
     }
+    assert!(any.write_us.first() != any.write_us.last(), "the commits' waits vary");
     // And a run is its seed's: the same again, and another seed differs.
     assert_eq!(run(&c), any);
     assert_ne!(run(&Config { seed: 2, ..c }).totals, any.totals);
@@ -207,6 +209,49 @@ fn the_replay_follows_you_then_ticks_then_ends() {
     assert!(said.iter().all(|s| !s.contains("  ") && !s.contains("..")), "{said:#?}");
 }
 
+/// A replica's lag in an epoch is the epoch's, not the order of the writes that happen to fall
+/// in it: a routing that shifts the writes (by making reads wait) still faces the same lags.
+#[test]
+fn an_epochs_lag_does_not_depend_on_the_writes_before_it() {
+    let mk = || Node { role: Role::Replica, recv: Vec::new(), lags: 42, epoch: None, life: 0 };
+    let (mut a, mut b) = (mk(), mk());
+    let mean = 200_000.0;
+    a.arrival(100 * MS, Lag::Varies, mean);
+    a.arrival(3 * SECOND + 5 * MS, Lag::Varies, mean);
+    let at_a = a.arrival(7 * SECOND + 900 * MS, Lag::Varies, mean);
+    let at_b = b.arrival(7 * SECOND + 900 * MS, Lag::Varies, mean);
+    assert_eq!(at_a, at_b);
+    // Two epochs draw different lags.
+    let mut c = mk();
+    let one = c.arrival(SECOND, Lag::Varies, mean) - SECOND;
+    let two = c.arrival(20 * SECOND, Lag::Varies, mean) - 20 * SECOND;
+    assert_ne!(one, two);
+}
+
+/// The narration's numbers agree with their nouns, and it never claims what did not happen.
+#[test]
+fn the_narration_says_what_happened_in_every_case() {
+    let said = |c: &Config| {
+        let mut r = Replay::new(sims(c).into_iter().map(run_to_end).collect());
+        let mut v = vec![r.narrate()];
+        while r.advance() {
+            v.push(r.narrate());
+        }
+        v
+    };
+    let one = said(&Config { ops: 1, ..Config::default() });
+    assert!(one[0].starts_with("40 users make 1 operation between them:"), "{}", one[0]);
+    assert!(one.iter().all(|s| !s.contains(" 1 reads") && !s.contains(" 1 writes") && !s.contains(" 1 operations")), "{one:#?}");
+    // A lag of 1 ms: the replicas have each entry by the time the primary confirms it.
+    let quick = said(&Config { lag_ms: 1, lag: Lag::Constant, ops: 300, ..Config::default() });
+    assert!(quick.iter().any(|s| s.contains("the lag is so short that 2 replicas already have it")), "{quick:#?}");
+    assert!(quick.iter().all(|s| !s.contains("before any replica has it")));
+    // The first stale read of a profile never saved on that replica shows nothing, not "version 0".
+    let all: Vec<String> = (1..=6).flat_map(|seed| said(&Config { seed, ops: 600, lag_ms: 2_000, ..Config::default() })).collect();
+    assert!(all.iter().all(|s| !s.contains("version 0")));
+    assert!(all.iter().any(|s| s.contains("you see no profile at all, not the version 1")), "a first read before the first write arrives");
+}
+
 #[test]
 fn settings_are_checked() {
     assert!(Config::default().validate().is_ok());
@@ -262,11 +307,16 @@ proptest! {
             prop_assert_eq!((t.lost, t.failed_writes, t.failed_reads), (0, 0, 0));
         }
         prop_assert!(r.snaps.windows(2).all(|w| w[0].at <= w[1].at));
-        // A replica is never ahead of the primary.
+        // No database, the crashed primary included, is ever ahead of the primary.
         for s in &r.snaps {
             if let Some(p) = s.nodes.iter().find(|n| n.role == Role::Primary) {
-                prop_assert!(s.nodes.iter().filter(|n| n.role == Role::Replica).all(|n| n.applied <= p.applied));
+                prop_assert!(s.nodes.iter().all(|n| n.applied <= p.applied), "{:?}", s.nodes);
             }
+        }
+        // A read falls back only from waiting for a replica, and only to a working primary.
+        prop_assert!(t.fell_back <= t.on_primary);
+        if c.reads != Reads::WaitLsn {
+            prop_assert_eq!(t.fell_back, 0);
         }
     }
 }

@@ -162,7 +162,8 @@ fn Replication(live: Live<kit::Replication>) -> impl IntoView {
                                     let yours = if row.role == Role::Down { "—".to_string() } else if row.yours == 0 { "none".to_string() } else { format!("v{}", row.yours) };
                                     let said = format!("{}, {}: has the log up to entry {}; your profile here: {}{}", row.name, row.tag, group(u64::from(row.applied)), yours, if stale { ", older than you saved" } else { "" });
                                     view! {
-                                        <li class="repl-row" data-role=role data-node=row.node.to_string() class:focus=row.focus aria-label=said>
+                                        <li class="repl-row" data-role=role data-node=row.node.to_string() class:focus=row.focus>
+                                            <span class="visually-hidden" data-testid="repl-row-said">{said}</span>
                                             <span class="repl-name" aria-hidden="true">{row.name.clone()}</span>
                                             <span class="repl-tag" aria-hidden="true">{row.tag.clone()}</span>
                                             <span class="repl-cells" aria-hidden="true">
@@ -214,7 +215,7 @@ fn Compare(timeline: RwSignal<crate::sim::timeline::Timeline<Replay>>, input: Rw
                                 let answered = r.map_or(0, |r| r.totals.reads - r.totals.failed_reads);
                                 view! {
                                     <tr data-reads=reads.key() class:chosen=reads == c.reads>
-                                        <th scope="row">{reads.label()}</th>
+                                        <th scope="row">{reads.label()}{(reads == c.reads).then(|| view! { <span class="visually-hidden">" (shown in the picture)"</span> })}</th>
                                         <td data-testid="repl-stale">{r.map_or_else(dash, |r| format!("{} ({})", group(u64::from(r.totals.stale)), fmt_per_mille(r.stale_per_mille())))}</td>
                                         <td data-testid="repl-back">{r.map_or_else(dash, |r| group(u64::from(r.totals.back_in_time)))}</td>
                                         <td data-testid="repl-on-primary">{r.map_or_else(dash, |r| pct(r.totals.on_primary, answered))}</td>
@@ -236,7 +237,7 @@ fn Compare(timeline: RwSignal<crate::sim::timeline::Timeline<Replay>>, input: Rw
                                 let r = find(c.reads, commit);
                                 view! {
                                     <tr data-commit=commit.key() class:chosen=commit == c.commit>
-                                        <th scope="row">{commit.label()}</th>
+                                        <th scope="row">{commit.label()}{(commit == c.commit).then(|| view! { <span class="visually-hidden">" (shown in the picture)"</span> })}</th>
                                         <td>{r.map_or_else(dash, |r| group(u64::from(r.totals.saved)))}</td>
                                         <td>{r.and_then(|r| percentile(&r.write_us, 500)).map_or_else(dash, fmt_ms)}</td>
                                         <td data-testid="repl-commit-p99">{r.and_then(|r| percentile(&r.write_us, 990)).map_or_else(dash, fmt_ms)}</td>
