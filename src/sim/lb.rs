@@ -25,11 +25,9 @@
 //! policy a slice at a time; [`Replay`] steps through one or two finished [`Run`]s.
 
 use std::collections::VecDeque;
-use std::sync::Arc;
 
 use super::des::{exp_draw, fmt_time, stream, unit, Micros, Resumable, Scheduler, MS, SECOND};
 use super::rng::SplitMix64;
-use super::timeline::Machine;
 use super::{group, plural};
 
 pub const MAX_SERVERS: u32 = 16;
@@ -771,77 +769,19 @@ pub fn sims(config: &Config, compare: Option<Policy>) -> Vec<Sim> {
     v
 }
 
-/// Finished runs behind a pointer, equal when they are the same runs.
-#[derive(Clone, Debug)]
-pub struct SharedRuns(pub Arc<Vec<Run>>);
-
-impl PartialEq for SharedRuns {
-    fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
-    }
-}
-
 /// Steps through finished runs moment by moment; every run has the same moments (the same
 /// arrivals and ticks), so step `k` of each is the same instant.
-#[derive(Clone, Debug)]
-pub struct Replay {
-    runs: Arc<Vec<Run>>,
-    narration: Arc<Vec<String>>,
-    step: usize,
-}
-
-impl PartialEq for Replay {
-    fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.runs, &other.runs) && self.step == other.step
-    }
-}
+pub type Replay = super::timeline::Replay<Run>;
 
 impl Replay {
     pub fn new(runs: Vec<Run>) -> Replay {
         let narration = narrate_all(&runs);
-        Replay { runs: Arc::new(runs), narration: Arc::new(narration), step: 0 }
-    }
-
-    /// Nothing run yet: one step saying so.
-    pub fn pending() -> Replay {
-        Replay { runs: Arc::new(Vec::new()), narration: Arc::new(vec!["Simulating the requests…".into()]), step: 0 }
-    }
-
-    pub fn runs(&self) -> &[Run] {
-        &self.runs
-    }
-
-    /// The runs, shared: equal for every step of one replay (for views that redraw only
-    /// when the runs change, not on every step).
-    pub fn shared_runs(&self) -> SharedRuns {
-        SharedRuns(self.runs.clone())
-    }
-
-    pub fn step(&self) -> usize {
-        self.step
-    }
-
-    pub fn steps(&self) -> usize {
-        self.narration.len()
+        Replay::recorded(runs, narration)
     }
 
     /// Each run's snapshot at the current step.
     pub fn snaps(&self) -> Vec<&Snap> {
-        self.runs.iter().filter_map(|r| r.snaps.get(self.step)).collect()
-    }
-}
-
-impl Machine for Replay {
-    fn advance(&mut self) -> bool {
-        if self.step + 1 >= self.narration.len() {
-            return false;
-        }
-        self.step += 1;
-        true
-    }
-
-    fn narrate(&self) -> String {
-        self.narration[self.step].clone()
+        self.runs().iter().filter_map(|r| r.snaps.get(self.step())).collect()
     }
 }
 

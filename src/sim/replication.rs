@@ -29,12 +29,9 @@
 //! and every replica its lags from its own: the five routings on one seed face the same users.
 //! [`Sim`] runs a slice of events at a time; [`Replay`] steps through a finished [`Run`].
 
-use std::sync::Arc;
-
 use super::des::{exp_draw, fmt_time, stream, Micros, Resumable, Scheduler, MS, SECOND};
 use super::lb::fmt_ms;
 use super::rng::SplitMix64;
-use super::timeline::Machine;
 use super::{group, plural};
 
 pub const MIN_REPLICAS: u32 = 1;
@@ -931,74 +928,18 @@ pub fn sims(config: &Config) -> Vec<Sim> {
     v
 }
 
-/// Finished runs behind a pointer, equal when they are the same runs.
-#[derive(Clone, Debug)]
-pub struct SharedRuns(pub Arc<Vec<Run>>);
-
-impl PartialEq for SharedRuns {
-    fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
-    }
-}
-
 /// Steps through the first run's moments; the others are there for comparison.
-#[derive(Clone, Debug)]
-pub struct Replay {
-    runs: Arc<Vec<Run>>,
-    narration: Arc<Vec<String>>,
-    step: usize,
-}
-
-impl PartialEq for Replay {
-    fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.runs, &other.runs) && self.step == other.step
-    }
-}
+pub type Replay = super::timeline::Replay<Run>;
 
 impl Replay {
     pub fn new(runs: Vec<Run>) -> Replay {
-        let narration = runs.first().map_or_else(|| vec!["Nothing to show.".into()], |r| (0..r.snaps.len()).map(|k| narrate(r, &runs, k)).collect());
-        Replay { runs: Arc::new(runs), narration: Arc::new(narration), step: 0 }
-    }
-
-    /// Nothing run yet: one step saying so.
-    pub fn pending() -> Replay {
-        Replay { runs: Arc::new(Vec::new()), narration: Arc::new(vec!["Simulating the users…".into()]), step: 0 }
-    }
-
-    pub fn runs(&self) -> &[Run] {
-        &self.runs
-    }
-
-    pub fn shared_runs(&self) -> SharedRuns {
-        SharedRuns(self.runs.clone())
-    }
-
-    pub fn step(&self) -> usize {
-        self.step
-    }
-
-    pub fn steps(&self) -> usize {
-        self.narration.len()
+        let narration = runs.first().map_or_else(Vec::new, |r| (0..r.snaps.len()).map(|k| narrate(r, &runs, k)).collect());
+        Replay::recorded(runs, narration)
     }
 
     /// The first run's snapshot at the current step.
     pub fn snap(&self) -> Option<&Snap> {
-        self.runs.first().and_then(|r| r.snaps.get(self.step))
-    }
-}
-
-impl Machine for Replay {
-    fn advance(&mut self) -> bool {
-        if self.step + 1 >= self.narration.len() {
-            return false;
-        }
-        self.step += 1;
-        true
-    }
-
-    fn narrate(&self) -> String {
-        self.narration[self.step].clone()
+        self.runs().first().and_then(|r| r.snaps.get(self.step()))
     }
 }
 

@@ -75,6 +75,90 @@ impl<F: Narrated> Machine for FrameWalk<F> {
     }
 }
 
+/// Finished runs behind a pointer, equal when they are the same runs (so a view can redraw
+/// what depends on the whole runs only when they change, not on every step).
+#[derive(Debug)]
+pub struct SharedRuns<R>(pub std::sync::Arc<Vec<R>>);
+
+impl<R> Clone for SharedRuns<R> {
+    fn clone(&self) -> Self {
+        SharedRuns(self.0.clone())
+    }
+}
+
+impl<R> PartialEq for SharedRuns<R> {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// A [`Machine`] over simulations run to their end in advance (load balancing, replication):
+/// the runs, one sentence per moment, and the moment shown. Each engine adds what a moment
+/// shows (`impl Replay<its Run>`). Clones share the runs.
+#[derive(Debug)]
+pub struct Replay<R> {
+    runs: std::sync::Arc<Vec<R>>,
+    narration: std::sync::Arc<Vec<String>>,
+    step: usize,
+}
+
+impl<R> Replay<R> {
+    /// Finished runs and the narration of each moment (at least one).
+    pub fn recorded(runs: Vec<R>, mut narration: Vec<String>) -> Self {
+        if narration.is_empty() {
+            narration.push("Nothing to show.".into());
+        }
+        Replay { runs: std::sync::Arc::new(runs), narration: std::sync::Arc::new(narration), step: 0 }
+    }
+
+    /// Nothing run yet: one moment saying so.
+    pub fn pending(message: &str) -> Self {
+        Replay::recorded(Vec::new(), vec![message.to_string()])
+    }
+
+    pub fn runs(&self) -> &[R] {
+        &self.runs
+    }
+
+    pub fn shared_runs(&self) -> SharedRuns<R> {
+        SharedRuns(self.runs.clone())
+    }
+
+    pub fn step(&self) -> usize {
+        self.step
+    }
+
+    pub fn steps(&self) -> usize {
+        self.narration.len()
+    }
+}
+
+impl<R> Clone for Replay<R> {
+    fn clone(&self) -> Self {
+        Replay { runs: self.runs.clone(), narration: self.narration.clone(), step: self.step }
+    }
+}
+
+impl<R> PartialEq for Replay<R> {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.runs, &other.runs) && self.step == other.step
+    }
+}
+
+impl<R> Machine for Replay<R> {
+    fn advance(&mut self) -> bool {
+        if self.step + 1 >= self.narration.len() {
+            return false;
+        }
+        self.step += 1;
+        true
+    }
+
+    fn narrate(&self) -> String {
+        self.narration[self.step].clone()
+    }
+}
+
 /// How a [`Timeline`] stores and bounds its run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TimelineConfig {

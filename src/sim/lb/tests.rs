@@ -5,6 +5,7 @@
 
 use super::*;
 use crate::sim::des::run_to_end;
+use crate::sim::timeline::Machine;
 
 fn run(c: &Config) -> Run {
     run_to_end(Sim::new(c))

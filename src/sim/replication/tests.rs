@@ -6,6 +6,7 @@
 
 use super::*;
 use crate::sim::des::run_to_end;
+use crate::sim::timeline::Machine;
 use crate::sim::lb::percentile;
 use proptest::prelude::*;
 

@@ -28,7 +28,7 @@ impl View for kit::LoadBalancer {
 
     /// Nothing simulated yet: the runs are simulated in time slices after the first paint.
     fn first_paint(_: &Input) -> Option<Replay> {
-        Some(Replay::pending())
+        Some(Replay::pending("Simulating the requests…"))
     }
 
     fn view(live: Live<Self>) -> AnyView {

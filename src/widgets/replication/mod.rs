@@ -23,7 +23,7 @@ impl View for kit::Replication {
 
     /// Nothing simulated yet: the runs are simulated in time slices after the first paint.
     fn first_paint(_: &Config) -> Option<Replay> {
-        Some(Replay::pending())
+        Some(Replay::pending("Simulating the users…"))
     }
 
     fn view(live: Live<Self>) -> AnyView {
