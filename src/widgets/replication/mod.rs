@@ -15,6 +15,9 @@ use crate::ui::field::NumberField;
 use crate::ui::mount::{Live, LiveFrame, View};
 use crate::ui::setup::SetUp;
 
+/// What the picture says before the first write (and while the runs are simulated, so the
+/// picture keeps its height when they arrive).
+const EMPTY: &str = "No writes yet, so every database's log is empty. Step forward (→) to follow your first save to the primary and on to each replica.";
 /// Events simulated between looks at the clock.
 const EVENTS_PER_CHECK: usize = 4_000;
 
@@ -132,8 +135,10 @@ fn Replication(live: Live<kit::Replication>) -> impl IntoView {
                             return view! {
                                 <p class="repl-now" data-testid="repl-pending">{move || format!("Simulating… {} of {} operations", group(progress.get().unwrap_or(0)), group(total))}</p>
                                 <ol class="repl-grid">
+                                    <li class="repl-row repl-head" aria-hidden="true"><span class="repl-name"></span><span class="repl-tag">"log entry"</span><span class="repl-cells"></span><span class="repl-yours">"your profile"</span></li>
                                     {(0..n).map(|i| view! { <li class="repl-row"><span class="repl-name">{node_name(i)}</span><span class="repl-tag"></span><span class="repl-cells"></span><span class="repl-yours"></span></li> }).collect_view()}
                                 </ol>
+                                <p class="repl-empty">{EMPTY}</p>
                                 <p class="repl-you">" "</p>
                                 <p class="repl-totals">" "</p>
                             }.into_any();
@@ -177,7 +182,7 @@ fn Replication(live: Live<kit::Replication>) -> impl IntoView {
                                 }).collect_view()}
                             </ol>
                             {g.columns.is_empty().then(|| view! {
-                                <p class="repl-empty">"No writes yet, so every database's log is empty. Step forward (→) to follow your first save to the primary and on to each replica."</p>
+                                <p class="repl-empty">{EMPTY}</p>
                             })}
                             <p class="repl-you" data-testid="repl-you">{you_line(&snap)}</p>
                             <p class="repl-totals" data-testid="repl-totals">{totals_line(&snap)}</p>
