@@ -237,6 +237,11 @@ impl Totals {
 #[derive(Clone, Debug)]
 pub struct Tally {
     config: Config,
+    /// The node names before and after the change.
+    names: (Vec<String>, Vec<String>),
+    /// Each scheme's placers, before and after, built one pair a slice: 32 nodes × 200
+    /// points make each ring a sort of 6,400 points, too much for the click that starts a
+    /// tally.
     placers: Vec<(Placer, Placer)>,
     /// Names after the change, and where each after-position was before (None: a new node).
     moved_from: Vec<Option<u32>>,
@@ -247,13 +252,9 @@ pub struct Tally {
 impl Tally {
     pub fn new(config: &Config) -> Tally {
         let (before, after) = config.names();
-        let placers = Scheme::ALL
-            .iter()
-            .map(|&s| (Placer::new(s, &before, config.vnodes, config.seed), Placer::new(s, &after, config.vnodes, config.seed)))
-            .collect();
         let moved_from = after.iter().map(|a| before.iter().position(|b| b == a).map(|p| p as u32)).collect();
         let totals = Scheme::ALL.iter().map(|_| Totals { before: vec![0; before.len()], after: vec![0; after.len()], moved: 0 }).collect();
-        Tally { config: config.clone(), placers, moved_from, next_key: 1, totals }
+        Tally { config: config.clone(), names: (before, after), placers: Vec::with_capacity(Scheme::ALL.len()), moved_from, next_key: 1, totals }
     }
 }
 
@@ -261,6 +262,11 @@ impl Resumable for Tally {
     type Output = Vec<(Scheme, Totals)>;
 
     fn run_slice(&mut self, budget: usize) -> bool {
+        if let Some(&scheme) = Scheme::ALL.get(self.placers.len()) {
+            let (c, (before, after)) = (&self.config, &self.names);
+            self.placers.push((Placer::new(scheme, before, c.vnodes, c.seed), Placer::new(scheme, after, c.vnodes, c.seed)));
+            return false;
+        }
         for _ in 0..budget {
             if self.is_done() {
                 break;
@@ -280,7 +286,7 @@ impl Resumable for Tally {
     }
 
     fn is_done(&self) -> bool {
-        self.next_key > self.config.keys
+        self.placers.len() == Scheme::ALL.len() && self.next_key > self.config.keys
     }
 
     fn done_so_far(&self) -> u64 {

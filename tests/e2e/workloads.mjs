@@ -42,6 +42,29 @@ function bigJson(n) {
   return `{"items": [${items.join(", ")}]}`;
 }
 
+/**
+ * Runs workload `w` in a fresh context and returns its long tasks; a run with any is run again,
+ * up to `tries` runs in all, and the run whose worst task is shortest is kept. The widgets are
+ * deterministic, so work that is really too long for one task is too long on every run, while a
+ * 2-core machine that deschedules the tab in mid-task (CI once saw one 51 ms task where every
+ * other run's longest was under 30) does not do it three times over. `rate` slows the CPU
+ * through the DevTools protocol, for the calibrations that prove the gate can fail.
+ */
+export async function quietest(browser, origin, w, { tries = 3, rate = 1 } = {}) {
+  let best = null;
+  for (let i = 0; i < tries; i++) {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    if (rate !== 1) await (await ctx.newCDPSession(page)).send("Emulation.setCPUThrottlingRate", { rate });
+    const tasks = await w.run(page, origin);
+    await ctx.close();
+    const worst = Math.max(0, ...tasks.map((t) => t.duration));
+    if (best === null || worst < best.worst) best = { worst, tasks };
+    if (tasks.length === 0) break;
+  }
+  return best.tasks;
+}
+
 export const WORKLOADS = [
   {
     widget: "json-inspector",
