@@ -237,6 +237,22 @@ pub const REPLICATION: WidgetSpec = WidgetSpec {
     ],
 };
 
+/// The HTTP playground's sessions, in `sim::http::PRESETS`'s order.
+pub const HTTP_PRESETS: &[&str] = &["read", "create", "lost-update", "cache", "retry", "errors", "framing"];
+/// The longest session the playground reads, in characters (`sim::http::MAX_CHARS`).
+pub const HTTP_MAX_CHARS: usize = 12_000;
+
+pub const HTTP_PLAYGROUND: WidgetSpec = WidgetSpec {
+    id: "http-playground",
+    title: "HTTP playground: the shop API in the page",
+    kind: EngineKind::RealEngine,
+    params: &[
+        ParamSpec { key: "preset", kind: ParamKind::Choice(HTTP_PRESETS), default: "read" },
+        // The reader's own session, when they have edited it.
+        ParamSpec { key: "input", kind: ParamKind::Text { max_chars: HTTP_MAX_CHARS }, default: "" },
+    ],
+};
+
 // Every widget the guide can place in its text, in `registry.rs`'s order: the one list.
 macro_rules! registry {
     ($($spec:ident => $($w:ident)::+),* $(,)?) => {

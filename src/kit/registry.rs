@@ -11,4 +11,5 @@ registry! {
     SHARDING => sharding::Sharding,
     LOAD_BALANCER => load_balancer::LoadBalancer,
     REPLICATION => replication::Replication,
+    HTTP_PLAYGROUND => http_playground::HttpPlayground,
 }

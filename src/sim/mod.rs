@@ -4,6 +4,7 @@ pub mod btree;
 pub mod btree_walk;
 pub mod des;
 pub mod dns;
+pub mod http;
 pub mod json;
 pub mod lb;
 pub mod replication;

@@ -4,6 +4,7 @@
 //! widgets it shows.
 mod btree_index;
 mod dns_lookup;
+mod http_playground;
 mod json_inspector;
 mod load_balancer;
 mod replication;

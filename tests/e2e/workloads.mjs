@@ -174,4 +174,20 @@ export const WORKLOADS = [
       return since(page, t0);
     },
   },
+  {
+    widget: "http-playground",
+    label: "a 12,000-character session (the error tour over and over) sent, then stepped to its end and back",
+    async run(page, origin) {
+      await openObserved(page, origin, "/embed/http-playground/?http-playground.preset=errors", "[data-testid=http-trail]");
+      const t0 = await now(page);
+      const one = await page.inputValue("[data-testid=http-input]");
+      let text = one;
+      while (text.length + one.length + 5 < 12000) text += "\n###\n" + one;
+      await page.fill("[data-testid=http-input]", text);
+      await page.click("[data-testid=http-send]");
+      await page.waitForFunction((n) => document.querySelectorAll("[data-testid=http-exchanges] li").length > n, 60);
+      await toEndAndBack(page);
+      return since(page, t0);
+    },
+  },
 ];

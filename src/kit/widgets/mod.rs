@@ -3,6 +3,7 @@
 //! shared by the live view in the browser and by the storyboards and pages built natively.
 pub mod btree_index;
 pub mod dns_lookup;
+pub mod http_playground;
 pub mod json_inspector;
 pub mod load_balancer;
 pub mod replication;

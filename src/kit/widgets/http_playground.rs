@@ -1,0 +1,82 @@
+//! The HTTP playground: a session of raw requests answered by the shop API (`sim::http`),
+//! stepped through one decision at a time.
+
+use crate::kit::catalog::{WidgetSpec, HTTP_PLAYGROUND};
+use crate::kit::scene::{clip, Anchor, Scene, Shape, Tone};
+use crate::kit::url_state::{Notice, WidgetState};
+use crate::kit::widget::{Reserve, Widget};
+use crate::sim::http::{self, HttpWalk, Kind};
+
+pub struct HttpPlayground;
+
+/// The session: a preset's, or the reader's own text when `edited`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Input {
+    pub preset: String,
+    pub text: String,
+    pub edited: bool,
+}
+
+impl Widget for HttpPlayground {
+    const SPEC: &'static WidgetSpec = &HTTP_PLAYGROUND;
+    const RESERVE: &'static [Reserve] = &[Reserve { variant: None, wide: 1200, narrow: 1900 }];
+    type Input = Input;
+    type Machine = HttpWalk;
+
+    fn input(state: &WidgetState, _notices: &mut Vec<Notice>) -> Input {
+        let preset = state.text("preset").unwrap_or("read").to_string();
+        let custom = state.text("input").unwrap_or("").to_string();
+        let edited = !custom.is_empty();
+        let text = if edited { custom } else { http::preset(&preset).to_string() };
+        Input { preset, text, edited }
+    }
+
+    fn settings(i: &Input) -> Vec<(&'static str, String)> {
+        vec![("preset", i.preset.clone()), ("input", if i.edited { i.text.clone() } else { String::new() })]
+    }
+
+    fn machine(i: &Input) -> HttpWalk {
+        HttpWalk::new(&i.text)
+    }
+
+    /// The decisions of the current request as a path: each node a box, passed ones in ink,
+    /// the one that chose the status marked, and the status at the end.
+    fn scene(w: &HttpWalk, _i: &Input) -> Scene {
+        let Some((e, s)) = w.here() else {
+            let mut sc = Scene::new(480.0, 60.0, "An empty session");
+            sc.text(12.0, 34.0, Tone::Muted, 12, Anchor::Start, "No requests yet");
+            return sc;
+        };
+        let x = &w.record.exchanges[e];
+        let rows = x.steps.len();
+        let (wd, ht) = (520.0, 44.0 + rows as f64 * 26.0);
+        let title = match &x.kind {
+            Kind::Request { read: Ok(r), response, .. } => clip(&format!("{} {} → {} {}", r.method, r.target, response.status, http::wire::reason(response.status)), 60),
+            Kind::Request { response, .. } => format!("Unreadable request → {} {}", response.status, http::wire::reason(response.status)),
+            Kind::Event(ev) => clip(&format!("Server event: {ev}"), 60),
+        };
+        let mut sc = Scene::new(wd, ht, format!("The decisions for exchange {}: {title}", e + 1));
+        sc.text(12.0, 20.0, Tone::Ink, 13, Anchor::Start, title);
+        for (i, st) in x.steps.iter().enumerate() {
+            let y = 34.0 + i as f64 * 26.0;
+            let reached = i <= s;
+            let tone = if !reached { Tone::Line } else if i == s { Tone::Accent } else if st.decided { Tone::Bad } else { Tone::Ink };
+            let fill = if i == s { Tone::Soft } else { Tone::Paper };
+            sc.push(Shape::Rect { x: 12.0, y, w: 200.0, h: 20.0, fill, stroke: Some((tone, None)) });
+            sc.text(20.0, y + 14.0, if reached { Tone::Ink } else { Tone::Muted }, 11, Anchor::Start, st.node);
+            if reached {
+                sc.text(222.0, y + 14.0, Tone::Muted, 10, Anchor::Start, clip(st.rfc, 40));
+            }
+        }
+        sc
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_catalog_offers_the_engine_s_presets_and_limit() {
+        assert_eq!(crate::kit::catalog::HTTP_PRESETS, crate::sim::http::PRESETS);
+        assert_eq!(crate::kit::catalog::HTTP_MAX_CHARS, crate::sim::http::MAX_CHARS);
+    }
+}
