@@ -45,6 +45,58 @@ fn main() {
     if wants("retry") {
         retry_tables();
     }
+    if wants("http") {
+        http();
+    }
+}
+
+/// The shop server's request reader against httparse on the same bytes, and a whole
+/// 12,000-character session answered (the playground's largest), against reading it alone.
+fn http() {
+    use techbasics::sim::http::{self, wire};
+    println!("| {:<40} | {:>10} | {:>24} | {:>6} |", "benchmark", "ours", "reference", "ratio");
+    println!("|{}|{}|{}|{}|", "-".repeat(42), "-".repeat(12), "-".repeat(26), "-".repeat(8));
+    let heads: Vec<Vec<u8>> = http::PRESETS
+        .iter()
+        .flat_map(|p| http::run(http::preset(p)).exchanges)
+        .filter_map(|x| match x.kind {
+            http::Kind::Request { sent, read: Ok(_), .. } => Some(sent),
+            _ => None,
+        })
+        .collect();
+    let reps = 2_000;
+    let ours = best(5, || {
+        let mut n = 0;
+        for _ in 0..reps {
+            for h in &heads {
+                n += wire::parse_request(h).map(|r| r.1).unwrap_or(0);
+            }
+        }
+        n
+    });
+    let theirs = best(5, || {
+        let mut n = 0;
+        for _ in 0..reps {
+            for h in &heads {
+                let mut fields = [httparse::EMPTY_HEADER; 32];
+                let mut r = httparse::Request::new(&mut fields);
+                if let Ok(httparse::Status::Complete(k)) = r.parse(h) {
+                    n += k;
+                }
+            }
+        }
+        n
+    });
+    row(&format!("read {} requests × {reps}", heads.len()), ours, theirs, "httparse");
+    let one = http::preset("errors");
+    let mut text = one.to_string();
+    while text.len() + one.len() + 5 < http::MAX_CHARS {
+        text.push_str("\n###\n");
+        text.push_str(one);
+    }
+    let session = best(5, || http::run(&text).frames.len());
+    let read_only = best(5, || text.split("\n###").map(|b| wire::parse_request(&http::to_wire(&b.lines().collect::<Vec<_>>()).0).is_ok()).count());
+    row("answer a 12,000-character session", session, read_only, "reading it alone");
 }
 
 fn engines() {

@@ -27,8 +27,8 @@ async function send(page, text) {
 
 test("a read stepped decision by decision: each names its RFC section, then the bytes come back", async () => {
   const page = await open(PAGE);
-  assert.match(await narration(page), /^Request 1: 8\d bytes go over the connection\.$/);
-  assert.match(await page.textContent(`${W} [data-testid=http-request]`), /^GET \/api\/products\/1 HTTP\/1\.1␍␊\nHost: shop\.example␍␊/);
+  assert.match(await narration(page), /^Request 1, Sent: \d+ bytes go over the connection\. \(RFC 9112 §2\.1\)$/);
+  assert.match(await page.textContent(`${W} [data-testid=http-request]`), /^GET \/api\/products\/1 HTTP\/1\.1\\r\\n\nHost: shop\.example\\r\\n\n/);
   assert.match(await page.textContent(`${W} [data-testid=http-response]`), /not sent yet/);
   await page.focus(W);
   await page.keyboard.press("ArrowRight");
@@ -36,11 +36,11 @@ test("a read stepped decision by decision: each names its RFC section, then the 
   await page.keyboard.press("ArrowRight");
   assert.match(await narration(page), /Service available\?.*\(RFC 9110 §15\.6\.4\)$/);
   await toEnd(page);
-  assert.match(await narration(page), /^Request 1: 200 OK goes back, \d+ bytes\.$/);
+  assert.match(await narration(page), /^Request 1, Answer: 200 OK goes back, \d+ bytes\. \(RFC 9112 §4\)$/);
   const res = await page.textContent(`${W} [data-testid=http-response]`);
-  assert.match(res, /^HTTP\/1\.1 200 OK␍␊\nDate: Mon, 02 Mar 2026 09:00:01 GMT␍␊/);
-  assert.match(res, /ETag: "p1-v1"␍␊/);
-  assert.match(res, /\{"id": 1, "name": "Blue mug", "price": 1200, "stock": 5\}$/);
+  assert.match(res, /^HTTP\/1\.1 200 OK\\r\\n\nDate: Mon, 02 Mar 2026 09:00:01 GMT\\r\\n\n/);
+  assert.match(res, /ETag: "p1-v1"\\r\\n/);
+  assert.match(res, /\{"id": 1, "name": "Blue mug", "price": 1200, "stock": 5\}\n$/);
   assert.deepEqual(page.seen, []);
   await page.context().close();
 });
@@ -71,10 +71,13 @@ test("the lost update: If-Match refuses the stale save; without it the first edi
 test("a retried order with an Idempotency-Key is replayed, not ordered twice", async () => {
   const page = await open(`${PAGE}?http-playground.preset=retry`);
   assert.deepEqual(await statuses(page), ["201", "201", "201", "201", "201", "429"]);
-  await page.click(`${W} [data-testid=http-exchanges] li:nth-child(2) button`);
-  await toEnd(page);
+  // Open the third entry (the minute passing), then step back to the end of the second.
+  await page.click(`${W} [data-testid=http-exchanges] li:nth-child(3) button`);
+  await page.focus(W);
+  await page.keyboard.press("ArrowLeft");
   assert.match(await page.textContent(`${W} [data-testid=http-response]`), /Idempotent-Replayed: true/);
-  // Stepping back to the second exchange's end: the mug's stock went down once, to 4.
+  // Two POSTs, one order: the mug's stock went down once, to 4.
+  assert.equal(await page.textContent(`${W} [data-testid=http-products] tr[data-product="1"] td:nth-of-type(3)`), "4");
   const said = [];
   await page.focus(W);
   for (let i = 0; i < 40 && !/Key seen before\?/.test(said.at(-1) ?? ""); i++) {

@@ -19,7 +19,7 @@ pub struct Input {
 
 impl Widget for HttpPlayground {
     const SPEC: &'static WidgetSpec = &HTTP_PLAYGROUND;
-    const RESERVE: &'static [Reserve] = &[Reserve { variant: None, wide: 1200, narrow: 1900 }];
+    const RESERVE: &'static [Reserve] = &[Reserve { variant: None, wide: 1363, narrow: 1684 }];
     type Input = Input;
     type Machine = HttpWalk;
 
@@ -72,11 +72,42 @@ impl Widget for HttpPlayground {
     }
 }
 
+/// Bytes as the wire has them, a line at a time, each with its line end spelled out (`\r\n`,
+/// or a bare `\n` or `\r`), so the reader sees exactly what was sent. Text only: what the
+/// reader typed is never parsed as HTML.
+pub fn wire_lines(bytes: &[u8]) -> Vec<(String, &'static str)> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut out = Vec::new();
+    let mut line = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' if chars.peek() == Some(&'\n') => {
+                chars.next();
+                out.push((std::mem::take(&mut line), "\\r\\n"));
+            }
+            '\r' => out.push((std::mem::take(&mut line), "\\r")),
+            '\n' => out.push((std::mem::take(&mut line), "\\n")),
+            c => line.push(c),
+        }
+    }
+    if !line.is_empty() {
+        out.push((line, ""));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
     fn the_catalog_offers_the_engine_s_presets_and_limit() {
         assert_eq!(crate::kit::catalog::HTTP_PRESETS, crate::sim::http::PRESETS);
         assert_eq!(crate::kit::catalog::HTTP_MAX_CHARS, crate::sim::http::MAX_CHARS);
+    }
+
+    #[test]
+    fn line_ends_are_spelled_out_exactly() {
+        let lines = super::wire_lines(b"GET / HTTP/1.1\r\nHost: a\rX\n\r\n{}");
+        assert_eq!(lines, [("GET / HTTP/1.1".to_string(), "\\r\\n"), ("Host: a".into(), "\\r"), ("X".into(), "\\n"), ("".into(), "\\r\\n"), ("{}".into(), "")]);
     }
 }

@@ -211,11 +211,18 @@ fn exchange(shop: &mut Shop, bytes: &[u8], added: Option<String>, line: usize, n
     (Exchange { line, kind: Kind::Request { sent: bytes.to_vec(), added, read, response, changed }, steps, after: shop.products.clone(), clock: shop.clock }, used)
 }
 
-/// Steps through a session: one decision at a time. Clones share the record.
-#[derive(Clone, Debug, PartialEq)]
+/// Steps through a session: one decision at a time. Clones share the record, and two walks
+/// are equal when they share it and stand at the same step.
+#[derive(Clone, Debug)]
 pub struct HttpWalk {
     pub record: Arc<Record>,
     pub at: usize,
+}
+
+impl PartialEq for HttpWalk {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.record, &other.record) && self.at == other.at
+    }
 }
 
 impl HttpWalk {

@@ -17,19 +17,13 @@ impl View for kit::HttpPlayground {
     }
 }
 
-/// Bytes as the wire has them, with each CR and LF made visible (text only: what the
-/// reader typed is never parsed as HTML).
-fn visible(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(bytes);
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '\r' => out.push('␍'),
-            '\n' => out.push_str("␊\n"),
-            c => out.push(c),
-        }
+#[component]
+fn Bytes(bytes: Vec<u8>, testid: &'static str) -> impl IntoView {
+    view! {
+        <pre data-testid=testid tabindex="0">
+            {kit::wire_lines(&bytes).into_iter().map(|(text, end)| view! { {text}<span class="eol">{end}</span>"\n" }).collect_view()}
+        </pre>
     }
-    out
 }
 
 fn preset_label(name: &str) -> &'static str {
@@ -48,7 +42,9 @@ fn preset_label(name: &str) -> &'static str {
 #[component]
 fn HttpPlayground(live: Live<kit::HttpPlayground>) -> impl IntoView {
     let (input, timeline) = (live.input, live.timeline);
-    let draft = RwSignal::new(input.get_untracked().text);
+    // What the reader has typed since the last Send. Not a signal: writing the text back
+    // into the box on every keystroke made a 12,000-character paste lay out for seconds.
+    let draft = StoredValue::new(input.get_untracked().text);
     let input_error = RwSignal::new(None::<String>);
 
     let on_preset = move |e: leptos::ev::Event| {
@@ -56,12 +52,12 @@ fn HttpPlayground(live: Live<kit::HttpPlayground>) -> impl IntoView {
         if let Some(catalog::ParamValue::Choice(n)) = live.spec.param("preset").and_then(|p| p.parse(&name).ok()) {
             input_error.set(None);
             let text = http::preset(n).to_string();
-            draft.set(text.clone());
+            draft.set_value(text.clone());
             live.apply(kit::Input { preset: n.to_string(), text, edited: false });
         }
     };
     let send = move || {
-        let text = draft.get_untracked();
+        let text = draft.get_value();
         let len = text.chars().count();
         if len > HTTP_MAX_CHARS {
             input_error.set(Some(format!("This session is {len} characters long; the playground reads up to {HTTP_MAX_CHARS}. Nothing was sent.")));
@@ -70,12 +66,18 @@ fn HttpPlayground(live: Live<kit::HttpPlayground>) -> impl IntoView {
         input_error.set(None);
         let preset = input.with_untracked(|i| i.preset.clone());
         let edited = text != http::preset(&preset);
-        // Opens at the last request's first step: its bytes, then each decision.
-        live.apply_then(kit::Input { preset, text, edited }, |t| {
-            let last = t.current().record.exchanges.len().saturating_sub(1);
-            let at = t.current().record.frames.iter().position(|&(e, _)| e == last).unwrap_or(0);
-            t.seek(at);
-        });
+        // Opens at the last request's first step: its bytes, then each decision. Answering
+        // and drawing go in a task of their own, after the click's.
+        set_timeout(
+            move || {
+                live.apply_then(kit::Input { preset, text, edited }, |t| {
+                    let last = t.current().record.exchanges.len().saturating_sub(1);
+                    let at = t.current().record.frames.iter().position(|&(e, _)| e == last).unwrap_or(0);
+                    t.seek(at);
+                })
+            },
+            std::time::Duration::ZERO,
+        );
     };
 
     let here = move || timeline.with(|t| (t.current().record.clone(), t.current().here()));
@@ -94,8 +96,8 @@ fn HttpPlayground(live: Live<kit::HttpPlayground>) -> impl IntoView {
                     </select>
                     <label for=area.clone()>"Requests, as sent (separate them with a line starting ###; Ctrl+Enter sends)"</label>
                     <textarea id=area rows="12" wrap="off" spellcheck="false" autocomplete="off" data-testid="http-input" aria-describedby=error_id.clone()
-                        prop:value=move || draft.get()
-                        on:input=move |e| draft.set(event_target_value(&e))
+                        prop:value=move || input.with(|i| i.text.clone())
+                        on:input=move |e| draft.set_value(event_target_value(&e))
                         on:keydown=move |e: leptos::ev::KeyboardEvent| if e.key() == "Enter" && (e.ctrl_key() || e.meta_key()) {
                             e.prevent_default();
                             send();
@@ -124,35 +126,43 @@ fn HttpPlayground(live: Live<kit::HttpPlayground>) -> impl IntoView {
 fn Current(rec: Arc<Record>, e: usize, s: usize) -> impl IntoView {
     let x = &rec.exchanges[e];
     let answered = s + 1 >= x.steps.len();
+    // The decision that chose the status: marked as a refusal for 4xx and 5xx.
+    let refused = matches!(&x.kind, Kind::Request { response, .. } if response.status >= 400);
     let trail = x.steps[..=s].iter().enumerate().map(|(i, st)| {
         let rfc = (!st.rfc.is_empty()).then(|| format!(" ({})", st.rfc));
-        view! { <li class:now=i == s class:decided=st.decided><strong>{st.node}</strong>" "{st.said.clone()}<span class="meta">{rfc}</span></li> }
+        view! { <li class:now=i == s class:decided=st.decided class:refused=st.decided && refused><strong>{st.node}</strong>" "{st.said.clone()}<span class="meta">{rfc}</span></li> }
     }).collect_view();
     let (sent, response) = match &x.kind {
-        Kind::Request { sent, response, .. } => (Some(visible(sent)), answered.then(|| visible(&response.to_bytes()))),
+        Kind::Request { sent, response, .. } => (Some(sent.clone()), answered.then(|| response.to_bytes())),
         Kind::Event(_) => (None, None),
     };
+    let is_request = sent.is_some();
     let before = if e == 0 { rec.before.clone() } else { rec.exchanges[e - 1].after.clone() };
     let shown = if answered { x.after.clone() } else { before.clone() };
     let title = format!("Exchange {} of {}", e + 1, rec.exchanges.len());
     view! {
         <div class="http-now">
             <h3 class="http-title">{title}</h3>
-            <div class="http-wire">
-                {sent.map(|b| view! {
-                    <figure>
-                        <figcaption>"Request bytes"</figcaption>
-                        <pre data-testid="http-request" tabindex="0">{b}</pre>
-                    </figure>
-                })}
-                {matches!(x.kind, Kind::Request { .. }).then(|| view! {
-                    <figure>
-                        <figcaption>"Response bytes"</figcaption>
-                        <pre data-testid="http-response" tabindex="0">{response.unwrap_or_else(|| "(not sent yet: step on)".into())}</pre>
-                    </figure>
-                })}
+            <div class="http-cols">
+                <div class="http-wire">
+                    {sent.map(|b| view! {
+                        <figure>
+                            <figcaption>"Request bytes"</figcaption>
+                            <Bytes bytes=b testid="http-request"/>
+                        </figure>
+                    })}
+                    {is_request.then(|| view! {
+                        <figure>
+                            <figcaption>"Response bytes"</figcaption>
+                            {match response {
+                                Some(b) => view! { <Bytes bytes=b testid="http-response"/> }.into_any(),
+                                None => view! { <pre data-testid="http-response" tabindex="0" class="meta">"(not sent yet: step on)"</pre> }.into_any(),
+                            }}
+                        </figure>
+                    })}
+                </div>
+                <ol class="http-trail" data-testid="http-trail" aria-label="Decisions so far">{trail}</ol>
             </div>
-            <ol class="http-trail" data-testid="http-trail" aria-label="Decisions so far">{trail}</ol>
             <ProductsTable rows=shown before=before answered=answered/>
         </div>
     }
@@ -181,18 +191,44 @@ fn ProductsTable(rows: Vec<Product>, before: Vec<Product>, answered: bool) -> im
     }
 }
 
-/// Every exchange of the session with its status; each opens that exchange.
+/// The session's record, equal only to itself: the list below is redrawn when a new session
+/// is sent, not on every step.
+#[derive(Clone)]
+struct Shared(Arc<Record>);
+
+impl PartialEq for Shared {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// Entries of the session list drawn at once: a long session shows a window of them around
+/// the current exchange (creating 150 rows in one task took over 50 ms).
+const LIST_ROWS: usize = 20;
+
+/// The session's exchanges with their statuses, a window around the current one; each opens
+/// that exchange.
 #[component]
 fn Exchanges(live: Live<kit::HttpPlayground>) -> impl IntoView {
     let timeline = live.timeline;
-    let list = move || timeline.with(|t| (t.current().record.clone(), t.current().here().map(|h| h.0)));
+    let record = Memo::new(move |_| timeline.with(|t| Shared(t.current().record.clone())));
+    let now = Memo::new(move |_| timeline.with(|t| t.current().here().map(|h| h.0)));
+    // The window's first row moves only when the current exchange leaves it.
+    let first = Memo::new(move |prev: Option<&usize>| {
+        let n = record.with(|r| r.0.exchanges.len());
+        let at = now.get().unwrap_or(0);
+        let prev = prev.copied().unwrap_or(0);
+        let start = if at < prev || at >= prev + LIST_ROWS { at.saturating_sub(LIST_ROWS / 4) } else { prev };
+        start.min(n.saturating_sub(LIST_ROWS))
+    });
     view! {
         <div class="http-list">
             <h3>"The session"</h3>
-            <ol data-testid="http-exchanges">
+            <ol data-testid="http-exchanges" start=move || first.get() + 1>
                 {move || {
-                    let (rec, now) = list();
-                    rec.exchanges.iter().enumerate().map(|(i, x)| {
+                    let rec = record.get().0;
+                    let from = first.get();
+                    rec.exchanges.iter().enumerate().skip(from).take(LIST_ROWS).map(|(i, x)| {
                         let label = match &x.kind {
                             Kind::Request { read: Ok(r), response, .. } => format!("{} {} → {} {}", r.method, r.target, response.status, http::wire::reason(response.status)),
                             Kind::Request { response, .. } => format!("(unreadable) → {} {}", response.status, http::wire::reason(response.status)),
@@ -202,18 +238,20 @@ fn Exchanges(live: Live<kit::HttpPlayground>) -> impl IntoView {
                             Kind::Request { response, .. } => response.status.to_string(),
                             Kind::Event(_) => String::new(),
                         };
-                        let rec2 = rec.clone();
+                        let at = rec.frames.iter().position(|&(e, _)| e == i).unwrap_or(0);
                         view! {
-                            <li class:now=now == Some(i) data-status=status>
-                                <button class="link" on:click=move |_| {
-                                    let at = rec2.frames.iter().position(|&(e, _)| e == i).unwrap_or(0);
-                                    timeline.update(|t| t.seek(at));
-                                }>{label}</button>
+                            <li class:now=move || now.get() == Some(i) data-status=status>
+                                <button on:click=move |_| timeline.update(|t| t.seek(at))>{label}</button>
                             </li>
                         }
                     }).collect_view()
                 }}
             </ol>
+            {move || {
+                let n = record.with(|r| r.0.exchanges.len());
+                let from = first.get();
+                (n > LIST_ROWS).then(|| view! { <p class="meta">{format!("Exchanges {} to {} of {n}: step on, or pick one, to move along.", from + 1, (from + LIST_ROWS).min(n))}</p> })
+            }}
         </div>
     }
 }
