@@ -216,17 +216,38 @@ pub fn etag_matches(a: &str, b: &str, strong: bool) -> bool {
     a.trim_start_matches("W/") == b.trim_start_matches("W/")
 }
 
-/// Whether an Accept field allows JSON (RFC 9110 §12.5.1), ignoring ranges with q=0.
+/// Whether an Accept field allows JSON (RFC 9110 §12.5.1): the most specific range that
+/// matches application/json decides, and a weight of zero refuses it.
 fn accepts_json(values: &[String]) -> bool {
-    values.iter().any(|v| {
+    let mut best: Option<(u8, bool)> = None;
+    for v in values {
         let mut parts = v.split(';').map(str::trim);
         let range = parts.next().unwrap_or("").to_ascii_lowercase();
         let zero = parts.any(|p| {
             let p = p.replace(' ', "");
-            p.strip_prefix("q=").or_else(|| p.strip_prefix("Q=")).and_then(|q| q.parse::<f64>().ok()).is_some_and(|q| q == 0.0)
+            p.strip_prefix("q=").or_else(|| p.strip_prefix("Q=")).is_some_and(q_is_zero)
         });
-        !zero && matches!(range.as_str(), "application/json" | "application/*" | "*/*" | "application/problem+json")
-    })
+        let specific = match range.as_str() {
+            "application/json" => 3,
+            "application/*" => 2,
+            "*/*" => 1,
+            _ => continue,
+        };
+        if best.is_none_or(|(s, _)| specific > s) {
+            best = Some((specific, zero));
+        }
+    }
+    best.is_some_and(|(_, zero)| !zero)
+}
+
+/// Whether a weight is zero by RFC 9110 §12.4.2's grammar: `0`, then optionally a point and
+/// up to three zeros (read as text: a float parser would cost the bundle kilobytes).
+fn q_is_zero(q: &str) -> bool {
+    match q.strip_prefix('0') {
+        Some("") => true,
+        Some(rest) => rest.strip_prefix('.').is_some_and(|d| d.len() <= 3 && d.bytes().all(|b| b == b'0')),
+        None => false,
+    }
 }
 
 /// The top-level members of a JSON object body, or why the body is not one.

@@ -180,6 +180,12 @@ fn conditional_headers_are_weighed_in_rfc_9110_s_order() {
     assert_eq!(statuses(&get(&format!("If-None-Match: \"p1-v0\"\nIf-Modified-Since: {late}\n"))), [200]);
     assert_eq!(statuses(&get(&format!("If-Modified-Since: {late}\n"))), [304]);
     assert_eq!(statuses(&get(&format!("If-Modified-Since: {old}\n"))), [200]);
+    // A media range with weight zero is refused (RFC 9110 §12.4.2): not acceptable.
+    assert_eq!(statuses(&get("Accept: application/json;q=0, text/html\n")), [406]);
+    // The most specific range decides: JSON refused outright, whatever */* says.
+    assert_eq!(statuses(&get("Accept: application/json; q=0.000, */*;q=0.5\n")), [406]);
+    assert_eq!(statuses(&get("Accept: text/html, */*;q=0.1\n")), [200]);
+    assert_eq!(statuses(&get("Accept: application/json;q=0.001\n")), [200]);
     // An unreadable date is ignored, not an error.
     assert_eq!(statuses(&get("If-Modified-Since: yesterday\n")), [200]);
     // If-Match is checked first: a failing If-Match wins over a matching If-None-Match.
