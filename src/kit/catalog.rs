@@ -253,6 +253,34 @@ pub const HTTP_PLAYGROUND: WidgetSpec = WidgetSpec {
     ],
 };
 
+/// The browser-rules widget's request paths (the shop API's, in `sim::browser`).
+pub const BROWSER_PATHS: &[&str] = &["/api/products", "/api/products/1", "/api/users/2/orders", "/api/orders"];
+
+/// One request through the browser's rules; the defaults are the "simple" scenario.
+pub const BROWSER_RULES: WidgetSpec = WidgetSpec {
+    id: "browser-rules",
+    title: "What the browser allows: CORS and cookies",
+    kind: EngineKind::RealEngine,
+    params: &[
+        // Where the page is: the shop's site, the API's own origin, or an attacker's site.
+        ParamSpec { key: "from", kind: ParamKind::Choice(&["www", "api", "evil"]), default: "www" },
+        ParamSpec { key: "via", kind: ParamKind::Choice(&["fetch", "form"]), default: "fetch" },
+        ParamSpec { key: "method", kind: ParamKind::Choice(&["GET", "POST", "PUT", "DELETE"]), default: "GET" },
+        ParamSpec { key: "path", kind: ParamKind::Choice(BROWSER_PATHS), default: "/api/products" },
+        ParamSpec { key: "type", kind: ParamKind::Choice(&["none", "json", "form", "text"]), default: "none" },
+        // The script adds Authorization: Bearer.
+        flag("bearer", "false"),
+        ParamSpec { key: "creds", kind: ParamKind::Choice(&["omit", "same-origin", "include"]), default: "same-origin" },
+        // The API's CORS policy: which origin it allows, credentials, and headers.
+        ParamSpec { key: "allow", kind: ParamKind::Choice(&["none", "www", "any", "reflect"]), default: "www" },
+        flag("allowcreds", "true"),
+        ParamSpec { key: "headers", kind: ParamKind::Choice(&["content-type", "content-type,authorization", "*"]), default: "content-type,authorization" },
+        // The session cookie's attributes.
+        ParamSpec { key: "samesite", kind: ParamKind::Choice(&["unset", "lax", "strict", "none"]), default: "lax" },
+        flag("httponly", "true"),
+    ],
+};
+
 // Every widget the guide can place in its text, in `registry.rs`'s order: the one list.
 macro_rules! registry {
     ($($spec:ident => $($w:ident)::+),* $(,)?) => {

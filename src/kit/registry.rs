@@ -12,4 +12,5 @@ registry! {
     LOAD_BALANCER => load_balancer::LoadBalancer,
     REPLICATION => replication::Replication,
     HTTP_PLAYGROUND => http_playground::HttpPlayground,
+    BROWSER_RULES => browser_rules::BrowserRules,
 }

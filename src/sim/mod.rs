@@ -1,5 +1,6 @@
 //! Pure engines. No web-sys, no leptos, no clock, no global randomness: inputs and a seed go
 //! in, states and narration come out. Every engine is tested natively with `cargo test`.
+pub mod browser;
 pub mod btree;
 pub mod btree_walk;
 pub mod des;

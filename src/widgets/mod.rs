@@ -2,6 +2,7 @@
 //! half (`kit::widgets`), and each widget is its own wasm bundle (`src/bin/widget-ID.rs`,
 //! whose `main` calls `ui::mount::start` for that widget), so a page downloads only the
 //! widgets it shows.
+mod browser_rules;
 mod btree_index;
 mod dns_lookup;
 mod http_playground;

@@ -175,6 +175,20 @@ export const WORKLOADS = [
     },
   },
   {
+    widget: "browser-rules",
+    label: "every scenario chosen in turn, each stepped to its end and back",
+    async run(page, origin) {
+      await openObserved(page, origin, "/embed/browser-rules/", "[data-testid=rules-script]");
+      const t0 = await now(page);
+      const presets = await page.$$eval("[data-testid=rules-preset] option:not([disabled])", (os) => os.map((o) => o.value));
+      for (const p of presets) {
+        await page.selectOption("[data-testid=rules-preset]", p);
+        await toEndAndBack(page);
+      }
+      return since(page, t0);
+    },
+  },
+  {
     widget: "http-playground",
     label: "a 12,000-character session (the error tour over and over) sent, then stepped to its end and back",
     async run(page, origin) {

@@ -240,6 +240,19 @@ fn accepts_json(values: &[String]) -> bool {
     best.is_some_and(|(_, zero)| !zero)
 }
 
+/// The fields of an `application/x-www-form-urlencoded` body, digits read as numbers and the
+/// rest as strings (no percent-decoding: the shop's forms send plain digits).
+fn read_form(body: &[u8]) -> Vec<(String, TokenKind)> {
+    String::from_utf8_lossy(body)
+        .split('&')
+        .filter_map(|p| p.split_once('='))
+        .map(|(k, v)| {
+            let kind = if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) { TokenKind::Number { text: v.to_string() } } else { TokenKind::String(v.to_string()) };
+            (k.to_string(), kind)
+        })
+        .collect()
+}
+
 /// Whether a weight is zero by RFC 9110 §12.4.2's grammar: `0`, then optionally a point and
 /// up to three zeros (read as text: a float parser would cost the bundle kilobytes).
 fn q_is_zero(q: &str) -> bool {
@@ -415,14 +428,21 @@ impl Shop {
         // Authorized?
         let mut who = None;
         if route.needs_user(m) {
-            let token = req.header("authorization").and_then(|a| a.strip_prefix("Bearer ").or_else(|| a.strip_prefix("bearer ")));
-            match token.map(str::trim).and_then(user_of) {
+            let bearer = req.header("authorization").and_then(|a| a.strip_prefix("Bearer ").or_else(|| a.strip_prefix("bearer ")));
+            // Or a session cookie, as a browser sends it.
+            let session = req.list("cookie").iter().flat_map(|c| c.split(';').map(|p| p.trim().to_string()).collect::<Vec<_>>()).find_map(|p| p.strip_prefix("session=").map(str::to_string));
+            let (token, by) = match (bearer, &session) {
+                (Some(t), _) => (Some(t.trim().to_string()), "bearer token"),
+                (None, Some(t)) => (Some(t.clone()), "session cookie"),
+                (None, None) => (None, ""),
+            };
+            match token.as_deref().and_then(user_of) {
                 Some(u) => {
-                    w.pass("Authenticated?", "RFC 9110 §11.6.2", format!("Yes: the bearer token belongs to {}.", u.1));
+                    w.pass("Authenticated?", "RFC 9110 §11.6.2", format!("Yes: the {by} belongs to {}.", u.1));
                     who = Some(u);
                 }
                 None => {
-                    let why = if req.header("authorization").is_none() { "there is no Authorization field" } else { "the token is not one the shop issued" };
+                    let why = if token.is_none() { "there is no Authorization field and no session cookie" } else { "the token is not one the shop issued" };
                     w.decide("Authenticated?", "RFC 6750 §3", format!("No: {why}. The answer is 401, with WWW-Authenticate naming the scheme to use."));
                     let mut r = problem(401, "sign in: send Authorization: Bearer <token>");
                     let challenge = if req.header("authorization").is_none() { "Bearer realm=\"shop\"".to_string() } else { "Bearer realm=\"shop\", error=\"invalid_token\"".to_string() };
@@ -467,7 +487,8 @@ impl Shop {
         let has_body = matches!(m, "POST" | "PUT" | "PATCH");
         if has_body {
             let ct = req.header("content-type").map(|c| c.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
-            let fine = matches!(ct.as_deref(), Some("application/json")) || (m == "PATCH" && ct.as_deref() == Some("application/merge-patch+json"));
+            let form = route == Route::Orders && ct.as_deref() == Some("application/x-www-form-urlencoded");
+            let fine = form || matches!(ct.as_deref(), Some("application/json")) || (m == "PATCH" && ct.as_deref() == Some("application/merge-patch+json"));
             if !fine {
                 let said = match &ct {
                     None => "there is no Content-Type, so the server cannot know how to read the body".to_string(),
@@ -478,7 +499,7 @@ impl Shop {
                 r.headers.push(("Accept".into(), "application/json".into()));
                 return r;
             }
-            w.pass("Content type known?", "RFC 9110 §8.3", "Yes: the body is JSON.");
+            w.pass("Content type known?", "RFC 9110 §8.3", if form { "Yes: a form's fields (the checkout page posts its form here too)." } else { "Yes: the body is JSON." });
         } else if !req.body.is_empty() {
             w.pass("Body?", "RFC 9110 §9.3.1", format!("A {m} request's body has no meaning here; the server ignores its {} bytes.", req.body.len()));
         }
@@ -554,7 +575,12 @@ impl Shop {
             return problem(412, "no such resource to match");
         }
         // Body well formed and valid?
-        let members = if has_body {
+        let form = req.header("content-type").is_some_and(|c| c.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"));
+        let members = if has_body && form {
+            let fields = read_form(&req.body);
+            w.pass("Form read?", "HTML §4.10.21.7", format!("Yes: {} field{}.", fields.len(), crate::sim::plural(fields.len())));
+            fields
+        } else if has_body {
             match read_body(&req.body) {
                 Body::NotJson(e) => {
                     w.decide("Body is JSON?", "RFC 9110 §15.5.1", format!("No: {e}. 400 Bad Request: the server cannot read it at all."));
