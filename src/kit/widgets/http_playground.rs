@@ -9,13 +9,8 @@ use crate::sim::http::{self, HttpWalk, Kind};
 
 pub struct HttpPlayground;
 
-/// The session: a preset's, or the reader's own text when `edited`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Input {
-    pub preset: String,
-    pub text: String,
-    pub edited: bool,
-}
+/// The text to read: a preset's, or the reader's own when edited.
+pub type Input = super::PresetText;
 
 impl Widget for HttpPlayground {
     const SPEC: &'static WidgetSpec = &HTTP_PLAYGROUND;
@@ -24,15 +19,11 @@ impl Widget for HttpPlayground {
     type Machine = HttpWalk;
 
     fn input(state: &WidgetState, _notices: &mut Vec<Notice>) -> Input {
-        let preset = state.text("preset").unwrap_or("read").to_string();
-        let custom = state.text("input").unwrap_or("").to_string();
-        let edited = !custom.is_empty();
-        let text = if edited { custom } else { http::preset(&preset).to_string() };
-        Input { preset, text, edited }
+        Input::read(state, "read", http::preset)
     }
 
     fn settings(i: &Input) -> Vec<(&'static str, String)> {
-        vec![("preset", i.preset.clone()), ("input", if i.edited { i.text.clone() } else { String::new() })]
+        i.settings()
     }
 
     fn machine(i: &Input) -> HttpWalk {

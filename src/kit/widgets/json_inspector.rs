@@ -8,13 +8,8 @@ use crate::sim::json::{self, Focus, JsonWalk};
 
 pub struct JsonInspector;
 
-/// The document to read: a preset's, or the reader's own text when `edited`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Input {
-    pub preset: String,
-    pub text: String,
-    pub edited: bool,
-}
+/// The text to read: a preset's, or the reader's own when edited.
+pub type Input = super::PresetText;
 
 impl Widget for JsonInspector {
     const SPEC: &'static WidgetSpec = &JSON_INSPECTOR;
@@ -23,15 +18,11 @@ impl Widget for JsonInspector {
     type Machine = JsonWalk;
 
     fn input(state: &WidgetState, _notices: &mut Vec<Notice>) -> Input {
-        let preset = state.text("preset").unwrap_or("order").to_string();
-        let custom = state.text("input").unwrap_or("").to_string();
-        let edited = !custom.is_empty();
-        let text = if edited { custom } else { json::preset(&preset).to_string() };
-        Input { preset, text, edited }
+        Input::read(state, "order", json::preset)
     }
 
     fn settings(i: &Input) -> Vec<(&'static str, String)> {
-        vec![("preset", i.preset.clone()), ("input", if i.edited { i.text.clone() } else { String::new() })]
+        i.settings()
     }
 
     fn machine(i: &Input) -> JsonWalk {

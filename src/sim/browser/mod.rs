@@ -391,14 +391,14 @@ fn safe(method: &str) -> bool {
 /// The last step: what a script injected into the shop's own pages could take.
 fn finish(sc: &Scenario, mut frames: Vec<Frame>, server: &[String]) -> Vec<Frame> {
     let cookie = if sc.http_only {
-        "it cannot read the session cookie: HttpOnly keeps it out of document.cookie, though the script can still send requests that carry it while the page is open".to_string()
+        "but HttpOnly keeps the session cookie out of document.cookie (the script can still send requests that carry it while the page is open)"
     } else {
-        "document.cookie shows session=tok_ben: without HttpOnly, the script can copy the session and use it from anywhere".to_string()
+        "and document.cookie shows session=tok_ben: without HttpOnly, the script can copy the session and use it from anywhere"
     };
     let script = frames.last().and_then(|f| f.script.clone());
     frames.push(Frame {
         stage: Stage::Stolen,
-        narration: format!("And if an attacker's script ran inside the shop's own pages (cross-site scripting): it could read any token kept in localStorage, and {cookie}."),
+        narration: format!("And if an attacker's script ran inside the shop's own pages (cross-site scripting): it could read any token kept in localStorage, {cookie}."),
         wire: vec![],
         server: server.to_vec(),
         script,
