@@ -14,7 +14,7 @@ pub type Input = super::PresetText;
 
 impl Widget for HttpPlayground {
     const SPEC: &'static WidgetSpec = &HTTP_PLAYGROUND;
-    const RESERVE: &'static [Reserve] = &[Reserve { variant: None, wide: 1363, narrow: 1684 }];
+    const RESERVE: &'static [Reserve] = &[Reserve { variant: None, wide: 1363, narrow: 1712 }];
     type Input = Input;
     type Machine = HttpWalk;
 
