@@ -25,7 +25,7 @@ pub fn preset_of(sc: &Scenario) -> Option<&'static str> {
 
 impl Widget for BrowserRules {
     const SPEC: &'static WidgetSpec = &BROWSER_RULES;
-    const RESERVE: &'static [Reserve] = &[Reserve { variant: None, wide: 1399, narrow: 1310 }];
+    const RESERVE: &'static [Reserve] = &[Reserve { variant: None, wide: 1399, narrow: 1338 }];
     type Input = Scenario;
     type Machine = RulesWalk;
 
