@@ -93,6 +93,11 @@ test("hostile and oversized input gets a clear message and never reaches the pag
   await send(page, "<img src=x onerror=alert(1)> / HTTP/1.1\nHost: a\n");
   await page.waitForFunction((w) => /^\(unreadable\) → 400/.test(document.querySelector(`${w} [data-testid=http-exchanges] li`)?.textContent ?? ""), W);
   assert.equal(await page.locator(`${W} img`).count(), 0);
+  // One step on, the server's refusal points at the line it stopped on.
+  await page.focus(W);
+  await page.keyboard.press("ArrowRight");
+  assert.match(await narration(page), /cannot read it, at byte \d+: the request line must be three parts/);
+  assert.match(await page.textContent(`${W} [data-testid=http-request] [data-bad=true]`), /^<img src=x onerror=alert\(1\)> \/ HTTP\/1\.1/);
   await send(page, "x".repeat(12001));
   assert.match(await page.textContent(`${W} [data-testid=http-error]`), /12001 characters long; the playground reads up to 12000\. Nothing was sent\./);
   const hostile = await open(`${PAGE}?http-playground.preset=nope`);

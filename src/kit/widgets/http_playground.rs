@@ -88,12 +88,36 @@ pub fn wire_lines(bytes: &[u8]) -> Vec<(String, &'static str)> {
     out
 }
 
+/// The index, among [`wire_lines`], of the line holding byte `offset`: where a refused
+/// request went wrong.
+pub fn line_at(bytes: &[u8], offset: usize) -> usize {
+    let mut at = 0;
+    for (i, (text, end)) in wire_lines(bytes).iter().enumerate() {
+        // Each line end is spelled with two characters per byte (\r is one byte).
+        at += text.len() + end.len() / 2;
+        if offset < at {
+            return i;
+        }
+    }
+    wire_lines(bytes).len().saturating_sub(1)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
     fn the_catalog_offers_the_engine_s_presets_and_limit() {
         assert_eq!(crate::kit::catalog::HTTP_PRESETS, crate::sim::http::PRESETS);
         assert_eq!(crate::kit::catalog::HTTP_MAX_CHARS, crate::sim::http::MAX_CHARS);
+    }
+
+    #[test]
+    fn a_refusal_s_byte_is_found_on_its_line() {
+        let b = b"GET / HTTP/1.1\r\nHost : a\r\n\r\n";
+        assert_eq!(super::line_at(b, 0), 0);
+        assert_eq!(super::line_at(b, 15), 0, "the line end belongs to its line");
+        assert_eq!(super::line_at(b, 16), 1);
+        assert_eq!(super::line_at(b, 20), 1);
+        assert_eq!(super::line_at(b, 999), 2);
     }
 
     #[test]

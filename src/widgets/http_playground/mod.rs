@@ -17,11 +17,15 @@ impl View for kit::HttpPlayground {
     }
 }
 
+/// Bytes a line at a time; the line at `bad` (where the server stopped reading) is marked.
 #[component]
-fn Bytes(bytes: Vec<u8>, testid: &'static str) -> impl IntoView {
+fn Bytes(bytes: Vec<u8>, testid: &'static str, #[prop(optional)] bad: Option<usize>) -> impl IntoView {
     view! {
         <pre data-testid=testid tabindex="0">
-            {kit::wire_lines(&bytes).into_iter().map(|(text, end)| view! { {text}<span class="eol">{end}</span>"\n" }).collect_view()}
+            {kit::wire_lines(&bytes).into_iter().enumerate().map(|(i, (text, end))| {
+                let here = bad == Some(i);
+                view! { <span class:bad=here data-bad=here.then_some("true")>{text}<span class="eol">{end}</span></span>"\n" }
+            }).collect_view()}
         </pre>
     }
 }
@@ -132,9 +136,9 @@ fn Current(rec: Arc<Record>, e: usize, s: usize) -> impl IntoView {
         let rfc = (!st.rfc.is_empty()).then(|| format!(" ({})", st.rfc));
         view! { <li class:now=i == s class:decided=st.decided class:refused=st.decided && refused><strong>{st.node}</strong>" "{st.said.clone()}<span class="meta">{rfc}</span></li> }
     }).collect_view();
-    let (sent, response) = match &x.kind {
-        Kind::Request { sent, response, .. } => (Some(sent.clone()), answered.then(|| response.to_bytes())),
-        Kind::Event(_) => (None, None),
+    let (sent, response, bad) = match &x.kind {
+        Kind::Request { sent, response, read, .. } => (Some(sent.clone()), answered.then(|| response.to_bytes()), read.as_ref().err().filter(|_| s >= 1).map(|e| kit::line_at(sent, e.offset))),
+        Kind::Event(_) => (None, None, None),
     };
     let is_request = sent.is_some();
     let before = if e == 0 { rec.before.clone() } else { rec.exchanges[e - 1].after.clone() };
@@ -148,7 +152,10 @@ fn Current(rec: Arc<Record>, e: usize, s: usize) -> impl IntoView {
                     {sent.map(|b| view! {
                         <figure>
                             <figcaption>"Request bytes"</figcaption>
-                            <Bytes bytes=b testid="http-request"/>
+                            {match bad {
+                                Some(line) => view! { <Bytes bytes=b testid="http-request" bad=line/> }.into_any(),
+                                None => view! { <Bytes bytes=b testid="http-request"/> }.into_any(),
+                            }}
                         </figure>
                     })}
                     {is_request.then(|| view! {
