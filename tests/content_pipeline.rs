@@ -276,7 +276,8 @@ fn the_real_content_builds() {
         assert!(c.minutes() >= 1 && c.minutes() == c.words.div_ceil(200).max(1), "{}: reading time", c.file);
     }
     let words: usize = book.chapters.iter().map(|c| c.words).sum();
-    assert!((12_000..=24_000).contains(&words), "the guide has {words} words");
+    // The ceiling grows with the chapters the widget issues add (HTTP, the browser's rules).
+    assert!((12_000..=28_000).contains(&words), "the guide has {words} words");
 }
 
 #[test]

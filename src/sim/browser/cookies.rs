@@ -1,6 +1,8 @@
 //! Cookies as RFC 6265bis has browsers store and send them: a `Set-Cookie` line read into a
 //! cookie, and the rules that decide whether it goes with a request (domain, path, Secure,
-//! SameSite). Missing SameSite is treated as Lax, as Chrome, Edge and Firefox do.
+//! SameSite). Missing SameSite is treated as Lax, as Chrome and Edge do (Firefox and Safari
+//! send such a cookie cross-site, as `None`; Chrome also makes a two-minute exception for
+//! top-level POSTs after a cookie is set, which this model leaves out).
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SameSite {
@@ -77,6 +79,7 @@ pub fn parse(line: &str, host: &str) -> Result<Cookie, String> {
     if name.is_empty() {
         return Err("a cookie with no name".into());
     }
+    let mut path_set = false;
     let mut c = Cookie { name: name.into(), value: value.trim().trim_matches('"').into(), host: host.into(), domain_attr: false, path: "/".into(), secure: false, http_only: false, same_site: SameSite::Unset };
     for attr in parts {
         let (k, v) = attr.split_once('=').map_or((attr.trim(), ""), |(k, v)| (k.trim(), v.trim()));
@@ -96,7 +99,10 @@ pub fn parse(line: &str, host: &str) -> Result<Cookie, String> {
                 c.host = d;
                 c.domain_attr = true;
             }
-            "path" if v.starts_with('/') => c.path = v.into(),
+            "path" if v.starts_with('/') => {
+                c.path = v.into();
+                path_set = true;
+            }
             "secure" => c.secure = true,
             "httponly" => c.http_only = true,
             "samesite" => {
@@ -113,8 +119,8 @@ pub fn parse(line: &str, host: &str) -> Result<Cookie, String> {
     if c.same_site == SameSite::None && !c.secure {
         return Err("SameSite=None without Secure: browsers refuse such a cookie".into());
     }
-    if (c.name.starts_with("__Host-")) && (!c.secure || c.domain_attr || c.path != "/") {
-        return Err("a __Host- cookie must be Secure, with Path=/ and no Domain".into());
+    if c.name.len() >= 7 && c.name[..7].eq_ignore_ascii_case("__Host-") && (!c.secure || c.domain_attr || !path_set || c.path != "/") {
+        return Err("a __Host- cookie must be Secure, with an explicit Path=/ and no Domain".into());
     }
     Ok(c)
 }
@@ -141,7 +147,7 @@ pub fn attach(jar: &[Cookie], host: &str, same_site: bool, safe_navigation: bool
             (SameSite::None, false) => (true, "SameSite=None lets it go with cross-site requests".to_string()),
             (SameSite::Strict, false) => (false, "SameSite=Strict keeps it off every cross-site request".to_string()),
             (s @ (SameSite::Lax | SameSite::Unset), false) => {
-                let label = if s == SameSite::Unset { "with no SameSite it counts as Lax, and Lax" } else { "SameSite=Lax" };
+                let label = if s == SameSite::Unset { "with no SameSite, Chrome and Edge treat it as Lax, and Lax" } else { "SameSite=Lax" };
                 if safe_navigation {
                     (true, format!("{label} lets it go with a cross-site link or GET form that opens a page"))
                 } else {

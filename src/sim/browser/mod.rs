@@ -290,7 +290,8 @@ pub fn record(sc: &Scenario) -> Vec<Frame> {
         server.push(format!("OPTIONS {} from {origin}: 204, CORS fields {}", sc.path, if answer.is_empty() { "none".to_string() } else { answer.iter().map(|(n, v)| format!("{n}: {v}")).collect::<Vec<_>>().join("; ") }));
         let verdict = cors_check(&answer, origin, include).and_then(|()| {
             let star = |list: &[String]| list.iter().any(|m| m == "*") && !include;
-            if !safelisted_method(&method) && !sc.allow_methods.iter().any(|m| m.eq_ignore_ascii_case(&method)) && !star(&sc.allow_methods) {
+            // Methods compare byte for byte: `put` does not allow PUT.
+            if !safelisted_method(&method) && !sc.allow_methods.iter().any(|m| *m == method) && !star(&sc.allow_methods) {
                 return Err(format!("Access-Control-Allow-Methods does not list {method}"));
             }
             for h in &unsafe_headers {
@@ -321,13 +322,16 @@ pub fn record(sc: &Scenario) -> Vec<Frame> {
         _ => ORDER.to_string(),
     };
     let mut wire = vec![format!("{method} {} HTTP/1.1", sc.path), "Host: api.shop.example".into()];
-    if cross_origin || !safe(&method) {
+    // Fetch adds Origin to CORS requests and to every request whose method is not GET or
+    // HEAD; a GET form navigation carries none.
+    if (sc.via == Via::Fetch && cross_origin) || !matches!(method.as_str(), "GET" | "HEAD") {
         wire.push(format!("Origin: {origin}"));
     }
     let ct = match sc.via {
         Via::Form if !body.is_empty() => Some("application/x-www-form-urlencoded".to_string()),
         Via::Form => None,
-        Via::Fetch if !body.is_empty() => sc.content_type.clone(),
+        // fetch() labels a string body with no Content-Type as text.
+        Via::Fetch if !body.is_empty() => Some(sc.content_type.clone().unwrap_or_else(|| "text/plain;charset=UTF-8".into())),
         Via::Fetch => None,
     };
     if let Some(ct) = &ct {
@@ -369,9 +373,13 @@ pub fn record(sc: &Scenario) -> Vec<Frame> {
     let check = if cross_origin { cors_check(&answer, origin, include) } else { Ok(()) };
     match check {
         Ok(()) => {
-            let exposed: Vec<&str> = answer.iter().map(|(n, _)| n.as_str()).filter(|n| SAFELISTED_RESPONSE.iter().any(|s| s.eq_ignore_ascii_case(n))).collect();
-            let why = if cross_origin { "The CORS check passes" } else { "Same origin: no CORS check is needed" };
-            push(&mut frames, Stage::Check, format!("{why}, so the script gets the answer: status {status}, the body, and only these response fields: {}.", exposed.join(", ")), vec![], &server, Some(format!("{status} {} and its body", reason(status))));
+            let said = if cross_origin {
+                let exposed: Vec<&str> = answer.iter().map(|(n, _)| n.as_str()).filter(|n| SAFELISTED_RESPONSE.iter().any(|s| s.eq_ignore_ascii_case(n))).collect();
+                format!("The CORS check passes, so the script gets the answer: status {status}, the body, and only these response fields: {}.", exposed.join(", "))
+            } else {
+                format!("Same origin: no CORS check is needed, and the script gets the answer, status {status}, the body and every response field but Set-Cookie.")
+            };
+            push(&mut frames, Stage::Check, said, vec![], &server, Some(format!("{status} {} and its body", reason(status))));
         }
         Err(e) => {
             let ran = if changed { " The order was placed all the same: CORS decides what the script may read, not what the server does." } else { " The server ran it and answered all the same." };
@@ -398,7 +406,7 @@ fn finish(sc: &Scenario, mut frames: Vec<Frame>, server: &[String]) -> Vec<Frame
     let script = frames.last().and_then(|f| f.script.clone());
     frames.push(Frame {
         stage: Stage::Stolen,
-        narration: format!("And if an attacker's script ran inside the shop's own pages (cross-site scripting): it could read any token kept in localStorage, {cookie}."),
+        narration: format!("And if an attacker's script ran in a page of the API's own origin (cross-site scripting; the cookie is host-only, so pages on other hosts never see it): it could read any token kept in localStorage there, {cookie}."),
         wire: vec![],
         server: server.to_vec(),
         script,

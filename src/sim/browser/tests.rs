@@ -58,6 +58,8 @@ fn cookies_are_read_and_sent_as_rfc_6265bis_says() {
     assert!(cookies::parse("sid=abc; Domain=example", "api.shop.example").is_err(), "nor for a public suffix");
     assert!(cookies::parse("sid=abc; SameSite=None", "api.shop.example").is_err(), "None needs Secure");
     assert!(cookies::parse("__Host-sid=abc; Secure; Path=/; Domain=shop.example", "api.shop.example").is_err());
+    assert!(cookies::parse("__host-sid=abc; Secure", "api.shop.example").is_err(), "the prefix matches in any case, and needs Path=/ written");
+    assert!(cookies::parse("__Host-sid=abc; Secure; Path=/", "api.shop.example").is_ok());
     assert!(cookies::parse("no equals sign", "a.example").is_err());
     assert!(domain_match("api.shop.example", "shop.example") && !domain_match("evilshop.example", "shop.example"));
     // The SameSite table: (attribute, same-site?, cross-site safe navigation?) → sent?
@@ -120,6 +122,10 @@ fn each_preset_tells_its_story() {
     assert!(server_log(&lax).iter().any(|l| l.contains("401")), "{:?}", server_log(&lax));
     let none = preset("csrf-none");
     assert!(server_log(&none).iter().any(|l| l.contains("201 Created") && l.contains("order was placed")), "{:?}", server_log(&none));
+    // A GET form navigation carries no Origin; a POST one does.
+    let get_form = Scenario { method: "GET".into(), path: "/api/products".into(), ..preset("csrf-lax") };
+    assert!(!record(&get_form).iter().any(|f| f.wire.iter().any(|l| l.starts_with("Origin:"))));
+    assert!(record(&lax).iter().any(|f| f.wire.iter().any(|l| l == "Origin: https://evil.example")));
     // A PUT cannot be sent by a form at all, and a cross-site fetch PUT needs a preflight.
     let put = Scenario { via: Via::Fetch, method: "PUT".into(), path: "/api/products/1".into(), content_type: Some("application/json".into()), ..preset("csrf-none") };
     assert!(has_stage(&put, Stage::Preflight));

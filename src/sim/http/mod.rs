@@ -89,8 +89,8 @@ pub fn to_wire(lines: &[&str]) -> (Vec<u8>, Option<String>) {
     };
     let names = |n: &str| head.iter().any(|l| l.split(':').next().is_some_and(|k| k.trim().eq_ignore_ascii_case(n)));
     // A body ends where the block does, less its trailing blank lines; a chunked one keeps
-    // them, since its last chunk must be followed by an empty line.
-    let body = if names("transfer-encoding") { format!("{body}\n") } else { body.trim_end_matches(['\n', '\r']).to_string() };
+    // them, since its last chunk must be followed by an empty line, and its lines end in CRLF.
+    let body = if names("transfer-encoding") { format!("{}\r\n", body.replace("\r\n", "\n").replace('\n', "\r\n")) } else { body.trim_end_matches(['\n', '\r']).to_string() };
     let mut added = None;
     let mut out = String::new();
     for l in head {
@@ -352,7 +352,7 @@ POST /api/orders HTTP/1.1
 Host: shop.example
 Authorization: Bearer tok_ben
 Content-Type: application/json
-Idempotency-Key: 7f3a-order-1
+Idempotency-Key: \"7f3a-order-1\"
 
 {\"product\": 1, \"quantity\": 1}
 
@@ -361,7 +361,7 @@ POST /api/orders HTTP/1.1
 Host: shop.example
 Authorization: Bearer tok_ben
 Content-Type: application/json
-Idempotency-Key: 7f3a-order-1
+Idempotency-Key: \"7f3a-order-1\"
 
 {\"product\": 1, \"quantity\": 1}
 

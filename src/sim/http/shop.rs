@@ -420,15 +420,17 @@ impl Shop {
         }
         w.pass("Method allowed here?", "RFC 9110 §15.5.6", format!("Yes: the route takes {allow}."));
         if m == "OPTIONS" {
-            w.decide("OPTIONS?", "RFC 9110 §9.3.7", "An OPTIONS request asks what the resource supports: 204 with Allow, and no body.");
-            let mut r = ok(204, String::new());
+            w.decide("OPTIONS?", "RFC 9110 §9.3.7", "An OPTIONS request asks what the resource supports: 200 with Allow, and an empty body.");
+            let mut r = ok(200, String::new());
             r.headers.push(("Allow".into(), allow));
             return r;
         }
         // Authorized?
         let mut who = None;
         if route.needs_user(m) {
-            let bearer = req.header("authorization").and_then(|a| a.strip_prefix("Bearer ").or_else(|| a.strip_prefix("bearer ")));
+            // Scheme names are case-insensitive (RFC 9110 §11.1).
+            let auth = req.header("authorization");
+            let bearer = auth.and_then(|a| a.split_once(' ').filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer")).map(|(_, t)| t));
             // Or a session cookie, as a browser sends it.
             let session = req.list("cookie").iter().flat_map(|c| c.split(';').map(|p| p.trim().to_string()).collect::<Vec<_>>()).find_map(|p| p.strip_prefix("session=").map(str::to_string));
             let (token, by) = match (bearer, &session) {
@@ -442,10 +444,15 @@ impl Shop {
                     who = Some(u);
                 }
                 None => {
-                    let why = if token.is_none() { "there is no Authorization field and no session cookie" } else { "the token is not one the shop issued" };
+                    let why = match (auth, bearer, &token) {
+                        (Some(_), None, None) => "the Authorization field does not use the Bearer scheme, the only one this API takes",
+                        (_, _, None) => "there is no Authorization field and no session cookie",
+                        _ => "the token is not one the shop issued",
+                    };
                     w.decide("Authenticated?", "RFC 6750 §3", format!("No: {why}. The answer is 401, with WWW-Authenticate naming the scheme to use."));
                     let mut r = problem(401, "sign in: send Authorization: Bearer <token>");
-                    let challenge = if req.header("authorization").is_none() { "Bearer realm=\"shop\"".to_string() } else { "Bearer realm=\"shop\", error=\"invalid_token\"".to_string() };
+                    // An error code only for a bearer token that failed (RFC 6750 §3.1).
+                    let challenge = if bearer.is_some() { "Bearer realm=\"shop\", error=\"invalid_token\"" } else { "Bearer realm=\"shop\"" }.to_string();
                     r.headers.push(("WWW-Authenticate".into(), challenge));
                     return r;
                 }
@@ -496,7 +503,12 @@ impl Shop {
                 };
                 w.decide("Content type known?", "RFC 9110 §15.5.16", format!("No: {said}. 415 Unsupported Media Type."));
                 let mut r = problem(415, "send the body as application/json");
-                r.headers.push(("Accept".into(), "application/json".into()));
+                match (route, m) {
+                    (Route::Orders, _) => r.headers.push(("Accept-Post".into(), "application/json, application/x-www-form-urlencoded".into())),
+                    (_, "PATCH") => r.headers.push(("Accept-Patch".into(), "application/json, application/merge-patch+json".into())),
+                    (_, "POST") => r.headers.push(("Accept-Post".into(), "application/json".into())),
+                    _ => {}
+                }
                 return r;
             }
             w.pass("Content type known?", "RFC 9110 §8.3", if form { "Yes: a form's fields (the checkout page posts its form here too)." } else { "Yes: the body is JSON." });
@@ -521,7 +533,9 @@ impl Shop {
             Route::OrderOne(o) => self.orders.iter().any(|x| x.id == o && (who.is_some_and(|w| w.2 || w.0 == x.user))),
             _ => true,
         };
-        if !exists && req.header("if-match").is_none() {
+        // A precondition never hides a 404 (RFC 9110 §13.2.1: they are ignored when the answer
+        // without them would be neither 2xx nor 412).
+        if !exists {
             w.decide("Resource exists?", "RFC 9110 §15.5.5", format!("No: nothing lives at {}. 404 Not Found.", req.path()));
             return problem(404, "no such resource");
         }
@@ -555,6 +569,7 @@ impl Shop {
                         w.decide("If-None-Match fails?", "RFC 9110 §13.1.2", format!("Your copy's ETag {tag} is current: 304 Not Modified, with no body. Your cached copy is good."));
                         let mut r = ok(304, String::new());
                         r.headers.push(("ETag".into(), tag));
+                        r.headers.push(("Cache-Control".into(), "no-cache".into()));
                         return r;
                     }
                     w.decide("If-None-Match fails?", "RFC 9110 §13.1.2", "It matches, and this is not a GET: 412 Precondition Failed.");
@@ -566,16 +581,14 @@ impl Shop {
                     w.decide("Modified since?", "RFC 9110 §13.1.3", "Not since that date: 304 Not Modified.");
                     let mut r = ok(304, String::new());
                     r.headers.push(("ETag".into(), tag));
+                    r.headers.push(("Cache-Control".into(), "no-cache".into()));
                     return r;
                 }
                 w.pass("Modified since?", "RFC 9110 §13.1.3", "Yes, after that date: the full answer follows.");
             }
-        } else if req.header("if-match").is_some() && id.is_some() {
-            w.decide("If-Match holds?", "RFC 9110 §13.1.1", "No: If-Match needs a current representation, and there is none. 412 Precondition Failed.");
-            return problem(412, "no such resource to match");
         }
         // Body well formed and valid?
-        let form = req.header("content-type").is_some_and(|c| c.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"));
+        let form = req.header("content-type").is_some_and(|c| c.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"));
         let members = if has_body && form {
             let fields = read_form(&req.body);
             w.pass("Form read?", "HTML §4.10.21.7", format!("Yes: {} field{}.", fields.len(), crate::sim::plural(fields.len())));
@@ -717,7 +730,7 @@ impl Shop {
                     w.decide("Key reused?", "draft-ietf-httpapi-idempotency-key-header §2.7", format!("Idempotency-Key {k} was used before with a different body: 422, and nothing is ordered."));
                     return problem(422, "this Idempotency-Key was used with a different request");
                 }
-                w.decide("Key seen before?", "draft-ietf-httpapi-idempotency-key-header §2.6", format!("Yes: {name} sent Idempotency-Key {k} before, so the server does not order again; it replays the first answer ({}). A retry after a lost response is safe.", first.status));
+                w.decide("Key seen before?", "draft-ietf-httpapi-idempotency-key-header §2.6", format!("Yes: {name} sent Idempotency-Key {k} before, so the server does not order again; it replays the first answer ({}), marked Idempotent-Replayed as Stripe's API does. A retry after a lost response is safe.", first.status));
                 let mut r = first.clone();
                 r.headers.retain(|(n, _)| n != "Date" && n != "Content-Length");
                 r.headers.push(("Idempotent-Replayed".into(), "true".into()));

@@ -31,8 +31,12 @@ fn dates_match_rfc_9110_s_example_and_round_trip() {
     for s in [0u64, 951_782_400, 1_709_164_800, 4_102_444_799, shop::START] {
         assert_eq!(parse_http_date(&http_date(s)), Some(s), "{}", http_date(s));
     }
-    // The obsolete forms and nonsense are not dates this server reads (and so are ignored).
-    for bad in ["Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994", "Sun, 31 Feb 2026 00:00:00 GMT", "yesterday", ""] {
+    // RFC 9110 §5.6.7's example in its two obsolete forms, which a recipient must read too.
+    assert_eq!(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"), Some(784_111_777));
+    assert_eq!(parse_http_date("Sun Nov  6 08:49:37 1994"), Some(784_111_777));
+    assert_eq!(parse_http_date("Sun Nov 16 08:49:37 1994"), Some(784_111_777 + 10 * 86_400));
+    // Nonsense is not a date (and so a conditional field carrying it is ignored).
+    for bad in ["Sun, 31 Feb 2026 00:00:00 GMT", "Sun, 6 Nov 1994 08:49:37 GMT", "yesterday", "", "Sun Nov 6 08:49:37 1994"] {
         assert_eq!(parse_http_date(bad), None, "{bad}");
     }
 }
@@ -193,6 +197,14 @@ fn conditional_headers_are_weighed_in_rfc_9110_s_order() {
     // And when If-Match is present, If-Unmodified-Since is not evaluated (§13.2.2 step 2).
     assert_eq!(statuses(&get(&format!("If-Match: \"p1-v1\"\nIf-Unmodified-Since: {old}\n"))), [200]);
     assert_eq!(statuses(&get(&format!("If-Unmodified-Since: {old}\n"))), [412]);
+    // A precondition never turns a 404 into something else (RFC 9110 §13.2.1), nor lets
+    // Cy read Ben's order.
+    assert_eq!(statuses("GET /api/products/9 HTTP/1.1\nHost: a\nIf-Match: \"x\"\n"), [404]);
+    assert_eq!(statuses("GET /api/orders/1 HTTP/1.1\nHost: a\nAuthorization: Bearer tok_cy\nIf-Match: \"x\"\n"), [404]);
+    // A 304 carries the Cache-Control the 200 would (§15.4.5).
+    let r = run(&get("If-None-Match: \"p1-v1\"\n"));
+    let Kind::Request { response, .. } = &r.exchanges[0].kind else { panic!() };
+    assert_eq!(response.header("cache-control"), Some("no-cache"));
     // If-None-Match on an unsafe method fails with 412, not 304.
     let put = "PATCH /api/products/1 HTTP/1.1\nHost: a\nAuthorization: Bearer tok_ana\nContent-Type: application/json\nIf-None-Match: *\n\n{\"stock\": 1}";
     assert_eq!(statuses(put), [412]);
@@ -206,8 +218,19 @@ fn framing_refuses_the_ambiguities_request_smuggling_needs() {
     assert_eq!(parse_request(&two).unwrap_err().status, 400);
     let same = req("POST /x HTTP/1.1\nHost: a\nContent-Length: 3, 3\n\nabc");
     assert_eq!(parse_request(&same).unwrap().0.framing, Framing::Length(3));
+    // Chunked must be the last coding (else 400); codings before it are not implemented here.
     let gzip = req("POST /x HTTP/1.1\nHost: a\nTransfer-Encoding: gzip\n\n");
-    assert_eq!(parse_request(&gzip).unwrap_err().status, 501);
+    assert_eq!(parse_request(&gzip).unwrap_err().status, 400);
+    let gzip_chunked = req("POST /x HTTP/1.1\nHost: a\nTransfer-Encoding: gzip, chunked\n\n0\n\n");
+    assert_eq!(parse_request(&gzip_chunked).unwrap_err().status, 501);
+    assert_eq!(parse_request(&req("POST /x HTTP/1.1\nHost: a\nTransfer-Encoding:\n\n")).unwrap_err().status, 400);
+    // A bare LF inside a chunked body is refused: chunk lines end with CRLF.
+    let bare = b"POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\nabc\r\n0\r\n\r\n";
+    assert_eq!(parse_request(bare).unwrap_err().status, 400);
+    // Two Host fields are refused in HTTP/1.0 too; HTTP/1.2 is read as 1.1.
+    assert_eq!(parse_request(&req("GET /x HTTP/1.0\nHost: a\nHost: b\n\n")).unwrap_err().status, 400);
+    assert_eq!(parse_request(&req("GET /x HTTP/1.2\nHost: a\n\n")).unwrap().0.minor, 1);
+    assert_eq!(parse_request(&req("POST /x HTTP/1.1\nHost: a\nContent-Length: 12345678901\n\n")).unwrap_err().status, 413);
     // RFC 9112 §7.1's chunked form, with an extension and a trailer field.
     let chunked = req("POST /x HTTP/1.1\nHost: a\nTransfer-Encoding: chunked\n\n4;note=1\nWiki\n5\npedia\n0\nExpires: never\n\nGET");
     let (r, used) = parse_request(&chunked).unwrap();

@@ -130,12 +130,10 @@ pub fn parse_request(bytes: &[u8]) -> Result<(Request, usize), WireError> {
     }
 
     let mut req = Request { method, target, minor, headers, body: Vec::new(), framing: Framing::None };
-    if req.minor == 1 {
-        let hosts = req.headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case("host")).count();
-        if hosts != 1 {
-            let why = if hosts == 0 { "has no Host field" } else { "has more than one Host field" };
-            return Err(err(head_start, 400, format!("an HTTP/1.1 request {why}; RFC 9112 §3.2 says the server must answer 400")));
-        }
+    let hosts = req.headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case("host")).count();
+    if hosts > 1 || (hosts == 0 && req.minor == 1) {
+        let why = if hosts == 0 { "an HTTP/1.1 request has no Host field" } else { "the request has more than one Host field" };
+        return Err(err(head_start, 400, format!("{why}; RFC 9112 §3.2 says the server must answer 400")));
     }
     req.framing = framing(&req, head_start)?;
     let used = match req.framing {
@@ -187,8 +185,9 @@ fn request_line(l: &[u8], start: usize) -> Result<(String, String, u8), WireErro
     };
     let at_version = at_target + parts[1].len() + 1;
     let minor = match version {
-        "HTTP/1.1" => 1,
         "HTTP/1.0" => 0,
+        // A later 1.x is read as the highest this server speaks (RFC 9110 §2.5).
+        v if v.len() == 8 && v.starts_with("HTTP/1.") && v.as_bytes()[7].is_ascii_digit() => 1,
         v if v.len() == 8 && v.starts_with("HTTP/") && v.as_bytes()[5].is_ascii_digit() && v.as_bytes()[6] == b'.' && v.as_bytes()[7].is_ascii_digit() => {
             return Err(err(at_version, 505, format!("{v} is a version this server does not speak over this connection; it answers 505 HTTP Version Not Supported")));
         }
@@ -225,6 +224,9 @@ fn field(l: &[u8], start: usize) -> Result<(String, String), WireError> {
 /// How the body ends (RFC 9112 §6.3), refusing the ambiguous cases request smuggling uses.
 fn framing(req: &Request, head: usize) -> Result<Framing, WireError> {
     let te = req.list("transfer-encoding");
+    if te.is_empty() && req.header("transfer-encoding").is_some() {
+        return Err(err(head, 400, "an empty Transfer-Encoding field"));
+    }
     let cl: Vec<&str> = req.headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case("content-length")).flat_map(|(_, v)| v.split(',').map(str::trim)).collect();
     if !te.is_empty() {
         if !cl.is_empty() {
@@ -233,8 +235,11 @@ fn framing(req: &Request, head: usize) -> Result<Framing, WireError> {
         if req.minor == 0 {
             return Err(err(head, 400, "Transfer-Encoding in an HTTP/1.0 request, which cannot use it (RFC 9112 §6.1)"));
         }
-        if !te.last().is_some_and(|c| c.eq_ignore_ascii_case("chunked")) || te.len() > 1 {
-            return Err(err(head, 501, format!("Transfer-Encoding: {}; this server decodes only chunked, and answers 501 Not Implemented for the rest", te.join(", "))));
+        if te.len() > 1 && te.last().is_some_and(|c| c.eq_ignore_ascii_case("chunked")) {
+            return Err(err(head, 501, format!("Transfer-Encoding: {}; this server decodes only chunked, and answers 501 Not Implemented for the other codings", te.join(", "))));
+        }
+        if !te.last().is_some_and(|c| c.eq_ignore_ascii_case("chunked")) {
+            return Err(err(head, 400, format!("Transfer-Encoding: {} does not end with chunked, so nothing says where the body ends; RFC 9112 §6.3 says the server must answer 400 and close", te.join(", "))));
         }
         return Ok(Framing::Chunked);
     }
@@ -243,8 +248,11 @@ fn framing(req: &Request, head: usize) -> Result<Framing, WireError> {
     }
     let mut n = None;
     for v in &cl {
-        if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) || v.len() > 9 {
+        if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
             return Err(err(head, 400, format!("Content-Length: “{}” is not a whole number of bytes", clip(v))));
+        }
+        if v.len() > 9 {
+            return Err(err(head, 413, format!("Content-Length says {} bytes; this server takes bodies of at most {MAX_BODY}, so it answers 413 Content Too Large", clip(v))));
         }
         let value: usize = v.parse().unwrap_or(usize::MAX);
         if n.is_some_and(|m| m != value) {
@@ -263,6 +271,9 @@ fn chunked(bytes: &[u8], mut at: usize) -> Result<(Vec<u8>, usize), WireError> {
         let Some((l, s, next)) = line(bytes, at)? else {
             return Err(err(bytes.len(), 408, "the chunked body stops before its last chunk (a chunk of size 0); the server waits, then gives up with 408"));
         };
+        if next < 2 || bytes[next - 2] != b'\r' {
+            return Err(err(s, 400, "a chunk-size line must end with CRLF (RFC 9112 §7.1): a bare LF here is how one server can be made to read a body differently from another"));
+        }
         let size_text = l.split(|&b| b == b';').next().unwrap_or(&[]);
         let size_text = std::str::from_utf8(size_text).unwrap_or("").trim_matches([' ', '\t']);
         if size_text.is_empty() || size_text.len() > 6 || !size_text.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -293,8 +304,7 @@ fn chunked(bytes: &[u8], mut at: usize) -> Result<(Vec<u8>, usize), WireError> {
         at += size;
         match bytes.get(at..at + 2) {
             Some(b"\r\n") => at += 2,
-            _ if bytes.get(at) == Some(&b'\n') => at += 1,
-            _ => return Err(err(at, 400, format!("a chunk said {size} bytes, but its data does not end there: the size is wrong"))),
+            _ => return Err(err(at, 400, format!("a chunk said {size} bytes, but its data is not followed by CRLF there: the size is wrong"))),
         }
     }
 }
@@ -370,25 +380,36 @@ pub fn http_date(secs: u64) -> String {
     format!("{}, {d:02} {} {y} {:02}:{:02}:{:02} GMT", WD[(days % 7) as usize], MON[(m - 1) as usize], rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
-/// Reads an IMF-fixdate back to seconds since 1970; anything else is `None` (RFC 9110
-/// §13.1.3: a server ignores a conditional date it cannot read). The two obsolete date
-/// forms are not read.
+/// Reads an HTTP-date back to seconds since 1970: the IMF-fixdate, or either obsolete form
+/// a recipient must also accept (RFC 9110 §5.6.7): RFC 850's `Sunday, 06-Nov-94 08:49:37
+/// GMT` (a two-digit year below 70 is read as 20xx) and asctime's `Sun Nov  6 08:49:37 1994`.
+/// Anything else is `None`, and a conditional date that is not one is ignored (§13.1.3).
 pub fn parse_http_date(s: &str) -> Option<u64> {
-    let p: Vec<&str> = s.split(' ').collect();
-    if p.len() != 6 || p[5] != "GMT" || !p[0].ends_with(',') || p[0].len() != 4 {
-        return None;
-    }
     const MON: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-    let d: i64 = p[1].parse().ok().filter(|_| p[1].len() == 2)?;
-    let m = MON.iter().position(|&x| x == p[2])? as i64 + 1;
-    let y: i64 = p[3].parse().ok().filter(|_| p[3].len() == 4)?;
-    let t: Vec<u64> = p[4].split(':').map(|x| x.parse().ok().filter(|_| x.len() == 2)).collect::<Option<_>>()?;
+    let month = |m: &str| MON.iter().position(|&x| x == m).map(|i| i as i64 + 1);
+    let num = |t: &str, len: usize| t.parse::<i64>().ok().filter(|_| t.len() == len && t.bytes().all(|b| b.is_ascii_digit()));
+    let p: Vec<&str> = s.split(' ').collect();
+    let (y, m, d, time) = match p.as_slice() {
+        // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
+        [wd, d, m, y, t, "GMT"] if wd.len() == 4 && wd.ends_with(',') => (num(y, 4)?, month(m)?, num(d, 2)?, *t),
+        // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
+        [wd, date, t, "GMT"] if wd.ends_with(',') && wd.len() > 6 => {
+            let q: Vec<&str> = date.split('-').collect();
+            let [d, m, y] = q.as_slice() else { return None };
+            let yy = num(y, 2)?;
+            (if yy < 70 { 2000 + yy } else { 1900 + yy }, month(m)?, num(d, 2)?, *t)
+        }
+        // asctime: Sun Nov  6 08:49:37 1994 (a one-digit day is padded with a space)
+        [wd, m, "", d, t, y] if wd.len() == 3 => (num(y, 4)?, month(m)?, num(d, 1)?, *t),
+        [wd, m, d, t, y] if wd.len() == 3 => (num(y, 4)?, month(m)?, num(d, 2)?, *t),
+        _ => return None,
+    };
+    let t: Vec<u64> = time.split(':').map(|x| x.parse().ok().filter(|_| x.len() == 2)).collect::<Option<_>>()?;
     if t.len() != 3 || t[0] > 23 || t[1] > 59 || t[2] > 60 || !(1..=31).contains(&d) || y < 1970 {
         return None;
     }
     let days = days_from_civil(y, m, d);
-    let back = civil(days);
-    if back != (y, m, d) {
+    if civil(days) != (y, m, d) {
         return None;
     }
     Some(days as u64 * 86_400 + t[0] * 3600 + t[1] * 60 + t[2])
