@@ -14,7 +14,7 @@ pub type Input = super::PresetText;
 
 impl Widget for HttpPlayground {
     const SPEC: &'static WidgetSpec = &HTTP_PLAYGROUND;
-    const RESERVE: &'static [Reserve] = &[Reserve { variant: None, wide: 1363, narrow: 1712 }];
+    const RESERVE: &'static [Reserve] = &[Reserve { variant: None, wide: 1363, narrow: 1712 }, Reserve { variant: Some("session"), wide: 1736, narrow: 2212 }];
     type Input = Input;
     type Machine = HttpWalk;
 
@@ -24,6 +24,12 @@ impl Widget for HttpPlayground {
 
     fn settings(i: &Input) -> Vec<(&'static str, String)> {
         i.settings()
+    }
+
+    /// A placement that opens on a longer session (the methods chapter's retries) starts
+    /// taller than the one-request read.
+    fn variant(i: &Input) -> Option<&'static str> {
+        (i.preset != "read" || i.edited).then_some("session")
     }
 
     fn machine(i: &Input) -> HttpWalk {
