@@ -276,8 +276,10 @@ fn the_real_content_builds() {
         assert!(c.minutes() >= 1 && c.minutes() == c.words.div_ceil(200).max(1), "{}: reading time", c.file);
     }
     let words: usize = book.chapters.iter().map(|c| c.words).sum();
-    // The ceiling grows with the chapters the widget issues add (HTTP, the browser's rules).
-    assert!((12_000..=28_000).contains(&words), "the guide has {words} words");
+    // The ceiling grows with the chapters the widget issues add (HTTP, the browser's rules,
+    // part 6's queues and sharding) and the sections the text issue asks for (HTTP caching,
+    // pushing updates, failures on the network).
+    assert!((12_000..=32_000).contains(&words), "the guide has {words} words");
 }
 
 #[test]

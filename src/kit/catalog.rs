@@ -278,6 +278,39 @@ pub const BROWSER_RULES: WidgetSpec = WidgetSpec {
         // The session cookie's attributes.
         ParamSpec { key: "samesite", kind: ParamKind::Choice(&["unset", "lax", "strict", "none"]), default: "lax" },
         flag("httponly", "true"),
+        ParamSpec { key: "cpath", kind: ParamKind::Choice(&["/", "/api", "/api/users"]), default: "/" },
+        // Max-Age in seconds, or a session cookie.
+        ParamSpec { key: "maxage", kind: ParamKind::Choice(&["session", "3600", "2592000"]), default: "session" },
+        // How long after signing in the request goes.
+        ParamSpec { key: "when", kind: ParamKind::Choice(&["now", "30m", "2h", "reopened"]), default: "now" },
+    ],
+};
+
+/// Background jobs on a queue; the defaults are `sim::queue::Config::default()`.
+pub const JOB_QUEUE: WidgetSpec = WidgetSpec {
+    id: "job-queue",
+    title: "A job queue: retries, dead letters and charging twice",
+    kind: EngineKind::RealEngine,
+    params: &[
+        // Orders a second, and how many.
+        int("rate", 1, 5_000, "30"),
+        int("jobs", 1, 100_000, "3000"),
+        int("workers", 1, 64, "8"),
+        // The mean time a job takes, in ms.
+        int("work", 1, 60_000, "200"),
+        // Database connections, and how long a worker waits for one (ms).
+        int("pool", 1, 64, "10"),
+        int("poolwait", 1, 600_000, "1000"),
+        int("visibility", 1, 600_000, "30000"),
+        // Percent of attempts that fail, of jobs that always fail, of attempts that crash.
+        int("fail", 0, 100, "5"),
+        int("poison", 0, 100, "0"),
+        int("crash", 0, 100, "1"),
+        int("attempts", 1, 20, "5"),
+        ParamSpec { key: "backoff", kind: ParamKind::Choice(RETRY_STRATEGIES), default: "full" },
+        int("base", 1, 600_000, "1000"),
+        int("cap", 1, 600_000, "30000"),
+        flag("idempotent", "false"),
     ],
 };
 

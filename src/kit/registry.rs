@@ -13,4 +13,5 @@ registry! {
     REPLICATION => replication::Replication,
     HTTP_PLAYGROUND => http_playground::HttpPlayground,
     BROWSER_RULES => browser_rules::BrowserRules,
+    JOB_QUEUE => job_queue::JobQueue,
 }

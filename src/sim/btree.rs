@@ -62,8 +62,8 @@ pub enum Event<K> {
     Remove { node: NodeId, slot: usize },
     /// `node` was short of keys and took one from its sibling `from`.
     Borrow { node: NodeId, from: NodeId },
-    /// `right` was merged into `left`.
-    Merge { left: NodeId, right: NodeId },
+    /// `right` was merged into `left`, because `short` (one of the two) was short of keys.
+    Merge { left: NodeId, right: NodeId, short: NodeId },
     /// The root had one child left, which became the root: the tree lost a level.
     RootCollapse { root: NodeId },
     /// A range scan followed a leaf's link to the next leaf.
@@ -388,10 +388,10 @@ impl<K: Ord + Clone, V: Clone> BPlusTree<K, V> {
             t.event(self, Event::Borrow { node: id, from: r });
         } else if let Some(l) = left {
             self.merge(parent, child - 1, l, id);
-            t.event(self, Event::Merge { left: l, right: id });
+            t.event(self, Event::Merge { left: l, right: id, short: id });
         } else if let Some(r) = right {
             self.merge(parent, child, id, r);
-            t.event(self, Event::Merge { left: id, right: r });
+            t.event(self, Event::Merge { left: id, right: r, short: id });
         }
     }
 

@@ -98,7 +98,11 @@ impl<K: Ord + Clone + Display> Tracer<K, ()> for Recorder<'_, K> {
             ),
             Event::Insert { node, slot } => (
                 Focus { node: *node, slot: Some(*slot) },
-                format!("Insert {key} into leaf {node} at position {}; it now holds {} of at most {max} keys.", slot + 1, tree.node(*node).keys.len()),
+                {
+                    let n = tree.node(*node).keys.len();
+                    let held = if n > max { format!("{n} keys, one more than a page may hold ({max}), so it must split") } else { format!("{n} of at most {max} keys") };
+                    format!("Insert {key} into leaf {node} at position {}; it now holds {held}.", slot + 1)
+                },
             ),
             Event::SplitLeaf { left, right, separator } => (
                 Focus { node: *right, slot: None },
@@ -114,16 +118,35 @@ impl<K: Ord + Clone + Display> Tracer<K, ()> for Recorder<'_, K> {
             ),
             Event::Remove { node, slot } => (
                 Focus { node: *node, slot: None },
-                format!("Remove {key} from leaf {node} (position {}); it holds {} key{} now, and the minimum is {}.", slot + 1, tree.node(*node).keys.len(), plural(tree.node(*node).keys.len()), tree.min_keys()),
+                {
+                    let (n, min) = (tree.node(*node).keys.len(), tree.min_keys());
+                    let then = if *node == tree.root() {
+                        ". It is the root, which has no minimum, so nothing more happens".to_string()
+                    } else if n < min {
+                        format!(", below the minimum of {min}, so it must borrow or merge")
+                    } else {
+                        format!(", and the minimum is {min}, so nothing more happens")
+                    };
+                    format!("Remove {key} from leaf {node} (position {}); it holds {n} key{} now{then}.", slot + 1, plural(n))
+                },
+            ),
+            Event::Borrow { node, from } if tree.node(*node).is_leaf() => (
+                Focus { node: *node, slot: None },
+                format!("Leaf {node} is below the minimum, and its neighbour {from} has a key to spare: borrow one, and update the separator between them."),
             ),
             Event::Borrow { node, from } => (
                 Focus { node: *node, slot: None },
-                format!("Page {node} is below the minimum, and its neighbour {from} has a key to spare: borrow one, and update the separator between them."),
+                format!("Internal page {node} is below the minimum, and its neighbour {from} has a key to spare: the separator between them comes down from the parent into {node}, {from}'s nearest key goes up to take its place, and the child pointer beside that key moves across to {node}."),
             ),
-            Event::Merge { left, right } => (
-                Focus { node: *left, slot: None },
-                format!("Page {right} is below the minimum and no neighbour can spare a key, so it merges into page {left}, and their separator leaves the parent."),
-            ),
+            Event::Merge { left, right, short } => {
+                let other = if short == left { right } else { left };
+                let how = if tree.node(*left).is_leaf() {
+                    format!("so the two leaves become one, page {left}, and their separator leaves the parent")
+                } else {
+                    format!("so the two internal pages become one, page {left}, and their separator comes down from the parent between their keys")
+                };
+                (Focus { node: *left, slot: None }, format!("Page {short} is below the minimum and its neighbour {other} cannot spare a key, {how}."))
+            }
             Event::RootCollapse { root } => (
                 Focus { node: *root, slot: None },
                 format!("The root has a single child left, so page {root} becomes the root: the tree is now {} level{} tall.", tree.height(), plural(tree.height())),
@@ -485,6 +508,30 @@ mod tests {
         t.back();
         t.forward();
         assert!(Arc::ptr_eq(&t.current().frame().tree, &end));
+    }
+
+    #[test]
+    fn structural_steps_name_the_right_page_and_say_what_really_moves() {
+        let lines = |order, keys: &[i64], ops: &[Op<i64>]| record(order, keys, ops).into_iter().map(|f| f.narration).collect::<Vec<_>>();
+        // One key too many: say so, rather than "4 of at most 3".
+        let l = lines(3, &[10, 20, 30], &[Op::Insert(25)]);
+        assert!(l.iter().any(|l| l.contains("it now holds 4 keys, one more than a page may hold (3), so it must split")), "{l:#?}");
+        // A root that is also the only leaf has no minimum.
+        let l = lines(4, &[10, 20], &[Op::Delete(10)]);
+        assert!(l.iter().any(|l| l.contains("It is the root, which has no minimum")), "{l:#?}");
+        // The leftmost leaf runs short and merges with its right neighbour: name the short one.
+        let l = lines(4, &[1, 2, 3, 4, 5], &[Op::Delete(3), Op::Delete(1)]);
+        let removed = l.iter().find(|l| l.starts_with("Remove 1 from leaf ")).expect("remove narrated");
+        let leaf: String = removed["Remove 1 from leaf ".len()..].chars().take_while(char::is_ascii_digit).collect();
+        let merge = l.iter().find(|l| l.contains("cannot spare a key")).expect("a merge");
+        assert!(merge.starts_with(&format!("Page {leaf} is below the minimum")), "{merge}");
+        assert!(merge.contains("the two leaves become one"), "{merge}");
+        // Deleting a three-level tree down: internal pages borrow and merge through the parent.
+        let keys: Vec<i64> = (1..=40).collect();
+        let ops: Vec<Op<i64>> = (1..=40).map(Op::Delete).collect();
+        let l = lines(3, &keys, &ops);
+        assert!(l.iter().any(|l| l.starts_with("Internal page") && l.contains("separator between them comes down from the parent")), "an internal borrow");
+        assert!(l.iter().any(|l| l.contains("the two internal pages become one")), "an internal merge");
     }
 
     #[test]

@@ -538,7 +538,7 @@ fn narrate_token(t: &Token) -> String {
         TokenKind::String(s) => format!("a string, {}, at {}.", quote(s, 40), t.path),
         TokenKind::Number { text, .. } => format!("a number, {}, at {}.", clip(text, 40), t.path),
         TokenKind::Bool(b) => format!("a boolean, {b}, at {}.", t.path),
-        TokenKind::Null => format!("null at {}: the member is present but has no value.", t.path),
+        TokenKind::Null => format!("null at {}: a value of its own, meaning nothing is here.", t.path),
     };
     at + &body
 }
@@ -657,7 +657,7 @@ pub fn preset(name: &str) -> &'static str {
         "user" => "{\n  \"id\": 7,\n  \"email\": \"ada@example.com\",\n  \"name\": \"Ada\",\n  \"roles\": [\"customer\"],\n  \"verified\": false\n}",
         "types" => "[\"text\", -12.5e3, true, false, null, {}, []]",
         "broken" => "{\n  \"sku\": \"MUG-01\",\n  \"qty\": 2\n  \"price\": 8.50,\n}",
-        _ => "{\n  \"id\": 1042,\n  \"customer\": \"ada@example.com\",\n  \"paid\": true,\n  \"coupon\": null,\n  \"items\": [\n    { \"sku\": \"MUG-01\", \"qty\": 2, \"price\": 8.5 }\n  ]\n}",
+        _ => "{\n  \"id\": 1042,\n  \"customer\": \"ada@example.com\",\n  \"paid\": true,\n  \"coupon\": null,\n  \"items\": [\n    { \"sku\": \"TEAPOT-42\", \"qty\": 1, \"price_pence\": 3400 }\n  ]\n}",
     }
 }
 
@@ -793,6 +793,17 @@ mod tests {
                 prop_assert_eq!(e.line, before.matches('\n').count() + 1);
                 prop_assert_eq!(e.col, before.rsplit('\n').next().unwrap().chars().count() + 1);
             }
+        }
+    }
+
+    #[test]
+    fn null_is_narrated_as_a_value_wherever_it_stands() {
+        // RFC 8259 §3: null is one of the literal values; at the root or in an array it is no member.
+        for src in ["null", "[null]", "{\"a\": null}"] {
+            let p = parse(src);
+            let t = p.tokens.iter().find(|t| t.kind == TokenKind::Null).unwrap();
+            let said = narrate_token(t);
+            assert!(said.contains("a value of its own") && !said.contains("member"), "{src}: {said}");
         }
     }
 

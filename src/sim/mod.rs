@@ -8,6 +8,7 @@ pub mod dns;
 pub mod http;
 pub mod json;
 pub mod lb;
+pub mod queue;
 pub mod replication;
 pub mod retry;
 pub mod rng;

@@ -76,7 +76,8 @@ impl Table {
         self.is_built()
     }
 
-    /// Reads every row in order until the email matches, as a query without an index must.
+    /// Reads every row in order, as `WHERE email = …` without an index must: a match part-way
+    /// does not end it, since without a unique index nothing says a later row cannot match too.
     pub fn full_scan(&self, email: &str) -> Probe {
         let mut p = Probe::default();
         while !self.scan_some(email, &mut p, usize::MAX) {}
@@ -91,13 +92,12 @@ impl Table {
         for (row, e) in self.emails[from..to].iter().enumerate() {
             p.rows_examined += 1;
             p.comparisons += 1;
-            if &**e == email {
+            if p.found.is_none() && &**e == email {
                 p.found = Some((from + row) as u32);
-                break;
             }
         }
         p.pages = p.rows_examined.div_ceil(ROWS_PER_PAGE as u64);
-        p.found.is_some() || p.rows_examined as usize == self.emails.len()
+        p.rows_examined as usize == self.emails.len()
     }
 
     /// Walks the index from the root to a leaf, then reads the one row it points to.
@@ -145,9 +145,12 @@ mod tests {
     }
 
     #[test]
-    fn scan_examines_rows_up_to_the_match_and_the_index_reads_one_path() {
+    fn scan_examines_every_row_and_the_index_reads_one_path() {
         let mut t = Table::new(10_000, 1);
         t.build_some(usize::MAX);
+        // A match in the first row still reads the whole table: nothing says it is the only one.
+        let first = t.full_scan(&email_for(0, 1));
+        assert_eq!((first.found, first.rows_examined, first.pages), (Some(0), 10_000, 200));
         let target = email_for(9_999, 1);
         let scan = t.full_scan(&target);
         let idx = t.index_lookup(&target);

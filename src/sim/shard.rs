@@ -518,6 +518,61 @@ mod tests {
         }
     }
 
+    /// Two independent crates as oracles, fed our own hashes through a hasher that passes a
+    /// u64 straight through: `hashring` (successor on a sorted ring, wrapping to the first
+    /// point) must pick the same point as our ring for every key, and `jumphash`'s jump
+    /// consistent hash the same bucket as ours for every key and bucket count.
+    #[test]
+    fn the_ring_and_jump_hash_agree_with_the_hashring_and_jumphash_crates() {
+        use std::hash::{BuildHasherDefault, Hash, Hasher};
+        #[derive(Clone, Default)]
+        struct PassThrough(u64);
+        impl Hasher for PassThrough {
+            fn finish(&self) -> u64 {
+                self.0
+            }
+            fn write(&mut self, _: &[u8]) {
+                unreachable!("only u64 values are hashed here");
+            }
+            fn write_u64(&mut self, v: u64) {
+                self.0 = v;
+            }
+        }
+        #[derive(Clone, Debug)]
+        struct Point {
+            at: u64,
+            node: u32,
+        }
+        impl Hash for Point {
+            fn hash<H: Hasher>(&self, h: &mut H) {
+                h.write_u64(self.at);
+            }
+        }
+        let jumper = jumphash::CustomJumpHasher::new(PassThrough::default());
+        let mut rng = crate::sim::rng::SplitMix64(11);
+        for (nodes, vnodes, seed) in [(3u32, 1u32, 1u64), (7, 50, 2), (32, 200, 3)] {
+            let names: Vec<String> = (0..nodes).map(node_name).collect();
+            let ours = Placer::new(Scheme::Ring, &names, vnodes, seed);
+            let mut oracle = hashring::HashRing::with_hasher(BuildHasherDefault::<PassThrough>::default());
+            for &(at, node) in &ours.ring {
+                oracle.add(Point { at, node });
+            }
+            // Random keys, and the seams: each point itself, one past it, and both ends.
+            let mut keys: Vec<u64> = (0..20_000).map(|_| rng.next_u64()).collect();
+            keys.extend(ours.ring.iter().flat_map(|&(at, _)| [at, at.wrapping_add(1)]));
+            keys.extend([0, u64::MAX]);
+            for h in keys {
+                assert_eq!(ours.place(h), oracle.get(&h).unwrap().node, "ring: {nodes} nodes × {vnodes}, key hash {h}");
+            }
+        }
+        for _ in 0..20_000 {
+            let h = rng.next_u64();
+            for buckets in [1u32, 2, 3, 10, 11, 32, 33, 1000] {
+                assert_eq!(jump(h, buckets), jumper.slot(&h, buckets), "jump({h}, {buckets})");
+            }
+        }
+    }
+
     /// The seed guide's arithmetic: 500000 mod 3 is 2 (500000 = 3 × 166666 + 2).
     #[test]
     fn modulo_is_plain_remainder() {

@@ -6,6 +6,7 @@ mod browser_rules;
 mod btree_index;
 mod dns_lookup;
 mod http_playground;
+mod job_queue;
 mod json_inspector;
 mod load_balancer;
 mod replication;

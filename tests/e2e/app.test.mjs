@@ -26,7 +26,7 @@ test("the landing page presents the whole guide", async () => {
   const page = await open("/");
   assert.equal(await page.textContent("main h1"), "How web applications work");
   assert.equal(await page.locator(".part-card").count(), 8, "seven parts and the reference part");
-  assert.match(await page.textContent(".landing .meta"), /^ ?7 parts · 21 chapters/);
+  assert.match(await page.textContent(".landing .meta"), /^ ?7 parts · 23 chapters/);
   // A still of a widget, drawn by its engine at build time, links to the live one.
   assert.ok((await page.locator("[data-testid=landing-still] svg.still text").count()) >= 5, "the still draws the tree's keys");
   assert.match(await page.getAttribute("[data-testid=landing-still] a", "href"), /\/databases\/indexes#btree-index$/);

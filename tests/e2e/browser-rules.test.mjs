@@ -1,6 +1,7 @@
 // The browser-rules widget, driven as a reader would: the server runs a request whose answer
 // the browser hides, an API that echoes Origin leaks it, a preflight without cookies, a
-// forged form stopped by SameSite=Lax and let through by None, a shared link, and every
+// forged form stopped by SameSite=Lax and let through by None, cookies that expire or whose
+// Path does not cover the call, a shared link, and every
 // scenario stepped with no task over 50 ms.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -73,6 +74,30 @@ test("a forged form: SameSite=Lax keeps the cookie home, None lets the order thr
   await toEnd(page);
   assert.match(await server(page), /201 Created, and the shop changed \(an order was placed\)/);
   assert.match(await page.textContent(`${W} [data-testid=rules-cookie]`), /SameSite=None/);
+  await page.context().close();
+});
+
+test("an hour's cookie is gone two hours later, a session cookie when the browser closes, and Path scopes it", async () => {
+  const page = await open(PAGE);
+  await page.selectOption(`${W} [data-testid=rules-preset]`, "expired");
+  assert.equal(await page.textContent(`${W} [data-testid=rules-cookie]`), "Set-Cookie: session=tok_ben; Path=/; Max-Age=3600; Secure; HttpOnly; SameSite=Lax");
+  await page.focus(W);
+  await page.keyboard.press("ArrowRight");
+  assert.match(await narration(page), /^Cookies, two hours after Ben signed in, at Tue, 01 Dec 2026 11:00:00 GMT: session expired, so the browser deleted it\.$/);
+  await toEnd(page);
+  assert.match(await server(page), /GET \/api\/users\/2\/orders from https:\/\/www\.shop\.example: 401/);
+  await choose(page, "rules-when", "30m");
+  await toEnd(page);
+  assert.match(await server(page), /: 200 OK/);
+  await choose(page, "rules-maxage", "session");
+  await choose(page, "rules-when", "reopened");
+  await toEnd(page);
+  assert.match(await server(page), /: 401/);
+  await page.selectOption(`${W} [data-testid=rules-preset]`, "path");
+  await page.focus(W);
+  await page.keyboard.press("ArrowRight");
+  assert.match(await narration(page), /session has Path=\/api\/users, which does not cover \/api\/orders/);
+  assert.deepEqual(page.seen, []);
   await page.context().close();
 });
 

@@ -7,7 +7,7 @@ import { useSite } from "./harness.mjs";
 import { WORKLOADS, quietest } from "./workloads.mjs";
 
 const site = useSite();
-const PAGE = "/scaling/distribution";
+const PAGE = "/scaling/sharding";
 const W = "[data-widget=sharding]";
 const open = (path) => site.open(path, { ready: `${W} [data-testid=shard-totals] [data-scheme=rendezvous]` });
 const share = async (page, scheme) => parseFloat(await page.textContent(`${W} [data-scheme=${scheme}] [data-testid=shard-share]`));

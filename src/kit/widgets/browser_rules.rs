@@ -5,7 +5,7 @@ use crate::kit::scene::{clip, Anchor, Scene, Shape, Tone};
 use crate::kit::url_state::{Notice, WidgetState};
 use crate::kit::widget::{Reserve, Widget};
 use crate::sim::browser::cookies::SameSite;
-use crate::sim::browser::{self, Allow, Credentials, From, RulesWalk, Scenario, Stage, Via};
+use crate::sim::browser::{self, Allow, Credentials, From, RulesWalk, Scenario, Stage, Via, When};
 
 pub struct BrowserRules;
 
@@ -18,6 +18,11 @@ fn content_type_key(ct: &Option<String>) -> &'static str {
     }
 }
 
+/// The URL key for a cookie lifetime: its seconds, or "session".
+pub fn max_age_key(a: Option<u32>) -> String {
+    a.map_or_else(|| "session".to_string(), |n| n.to_string())
+}
+
 /// The preset a scenario is, if it is one.
 pub fn preset_of(sc: &Scenario) -> Option<&'static str> {
     browser::PRESETS.iter().copied().find(|p| browser::preset(p) == *sc)
@@ -25,7 +30,7 @@ pub fn preset_of(sc: &Scenario) -> Option<&'static str> {
 
 impl Widget for BrowserRules {
     const SPEC: &'static WidgetSpec = &BROWSER_RULES;
-    const RESERVE: &'static [Reserve] = &[Reserve { variant: None, wide: 1399, narrow: 1338 }];
+    const RESERVE: &'static [Reserve] = &[Reserve { variant: None, wide: 1500, narrow: 1362 }];
     type Input = Scenario;
     type Machine = RulesWalk;
 
@@ -60,6 +65,9 @@ impl Widget for BrowserRules {
             allow_headers: Some(text("headers")).filter(|h| !h.is_empty()).map_or(d.allow_headers, |h| h.split(',').map(str::to_string).collect()),
             same_site: SameSite::from_key(text("samesite")).unwrap_or(d.same_site),
             http_only: state.flag("httponly").unwrap_or(d.http_only),
+            cookie_path: browser::COOKIE_PATHS.into_iter().find(|p| *p == text("cpath")).map_or(d.cookie_path, str::to_string),
+            max_age: browser::MAX_AGES.into_iter().find(|a| max_age_key(*a) == text("maxage")).unwrap_or(d.max_age),
+            when: When::from_key(text("when")).unwrap_or(d.when),
         }
     }
 
@@ -83,6 +91,9 @@ impl Widget for BrowserRules {
             ("headers", s.allow_headers.join(",")),
             ("samesite", s.same_site.key().into()),
             ("httponly", s.http_only.to_string()),
+            ("cpath", s.cookie_path.clone()),
+            ("maxage", max_age_key(s.max_age)),
+            ("when", s.when.key().into()),
         ]
     }
 
@@ -94,7 +105,8 @@ impl Widget for BrowserRules {
             Allow::Any => "allows *",
             Allow::Reflect => "echoes Origin",
         };
-        format!("{} {} by {via} from {} · credentials {} · API {allow} · cookie SameSite={}{}", s.method, s.path, s.from.origin(), s.credentials.key(), s.same_site.key(), if s.http_only { ", HttpOnly" } else { "" })
+        let life = s.max_age.map_or("session cookie".to_string(), |a| format!("Max-Age={a}"));
+        format!("{} {} by {via} from {} · credentials {} · API {allow} · cookie SameSite={}{}, Path={}, {life}, request {}", s.method, s.path, s.from.origin(), s.credentials.key(), s.same_site.key(), if s.http_only { ", HttpOnly" } else { "" }, s.cookie_path, s.when.key())
     }
 
     fn machine(s: &Scenario) -> RulesWalk {
@@ -131,5 +143,13 @@ mod tests {
             assert!(crate::kit::catalog::BROWSER_PATHS.contains(&sc.path.as_str()), "{p}");
             assert_eq!(preset_of(&sc), Some(*p));
         }
+        let spec = &crate::kit::catalog::BROWSER_RULES;
+        let choices = |k: &str| match spec.params.iter().find(|p| p.key == k).map(|p| &p.kind) {
+            Some(crate::kit::catalog::ParamKind::Choice(c)) => c.to_vec(),
+            _ => panic!("{k}"),
+        };
+        assert_eq!(choices("cpath"), browser::COOKIE_PATHS.to_vec());
+        assert_eq!(choices("maxage"), browser::MAX_AGES.iter().map(|a| max_age_key(*a)).collect::<Vec<_>>());
+        assert_eq!(choices("when"), When::ALL.iter().map(|w| w.key()).collect::<Vec<_>>());
     }
 }

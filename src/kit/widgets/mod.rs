@@ -5,6 +5,7 @@ pub mod browser_rules;
 pub mod btree_index;
 pub mod dns_lookup;
 pub mod http_playground;
+pub mod job_queue;
 pub mod json_inspector;
 pub mod load_balancer;
 pub mod replication;

@@ -106,6 +106,49 @@ pub struct Scenario {
     /// The session cookie Ben's browser holds for the API.
     pub same_site: SameSite,
     pub http_only: bool,
+    /// The cookie's Path attribute.
+    pub cookie_path: String,
+    /// Its Max-Age in seconds, or `None` for a session cookie.
+    pub max_age: Option<u32>,
+    /// How long after Ben signed in the request is made.
+    pub when: When,
+}
+
+/// When Ben signed in and the API set his session cookie, in answer to `POST /api/session`:
+/// Tue, 01 Dec 2026 09:00:00 GMT on the simulated clock.
+pub const SIGNED_IN: i64 = 1_796_115_600;
+
+/// The cookie lifetimes the widget offers, in seconds (`None`: a session cookie).
+pub const MAX_AGES: [Option<u32>; 3] = [None, Some(3600), Some(30 * 86_400)];
+
+/// The cookie paths the widget offers.
+pub const COOKIE_PATHS: [&str; 3] = ["/", "/api", "/api/users"];
+
+/// How long after signing in the request goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum When {
+    /// At once.
+    Now,
+    /// Half an hour later.
+    HalfHour,
+    /// Two hours later.
+    TwoHours,
+    /// The next morning, after the browser was closed and opened again.
+    Reopened,
+}
+
+impl When {
+    pub const ALL: [When; 4] = [When::Now, When::HalfHour, When::TwoHours, When::Reopened];
+    pub fn key(self) -> &'static str {
+        ["now", "30m", "2h", "reopened"][self as usize]
+    }
+    pub fn from_key(k: &str) -> Option<When> {
+        Self::ALL.into_iter().find(|w| w.key() == k)
+    }
+    /// Seconds after signing in.
+    pub fn after(self) -> i64 {
+        [0, 1800, 7200, 86_400][self as usize]
+    }
 }
 
 /// The body each method sends: an order of one tea towel.
@@ -176,8 +219,14 @@ impl Scenario {
         h
     }
 
+    /// The session cookie as the API meant it when Ben signed in.
     fn cookie(&self) -> Cookie {
-        Cookie { name: "session".into(), value: "tok_ben".into(), host: "api.shop.example".into(), domain_attr: false, path: "/".into(), secure: true, http_only: self.http_only, same_site: self.same_site }
+        Cookie { name: "session".into(), value: "tok_ben".into(), host: "api.shop.example".into(), domain_attr: false, path: self.cookie_path.clone(), secure: true, http_only: self.http_only, same_site: self.same_site, expiry: self.max_age.map(|a| SIGNED_IN + i64::from(a)) }
+    }
+
+    /// The `Set-Cookie` field the API sent when Ben signed in.
+    pub fn set_cookie(&self) -> String {
+        self.cookie().set_cookie(SIGNED_IN)
     }
 
     /// The CORS layer's answer headers for a request from `origin`.
@@ -240,8 +289,12 @@ pub fn record(sc: &Scenario) -> Vec<Frame> {
 
     // A form can only GET or POST, with the three form content types.
     let method = if sc.via == Via::Form && sc.method != "GET" { "POST".to_string() } else { sc.method.clone() };
-    // Which cookies go with the request.
-    let jar = [sc.cookie()];
+    // Which cookies go with the request: the jar holds what the browser read from the
+    // sign-in answer's Set-Cookie, less a session cookie if the browser has since closed.
+    let now = SIGNED_IN + sc.when.after();
+    let read = cookies::parse(&sc.set_cookie(), "api.shop.example", "/api/session", SIGNED_IN);
+    let closed = sc.when == When::Reopened && read.as_ref().is_ok_and(|c| c.expiry.is_none());
+    let jar: Vec<Cookie> = read.into_iter().filter(|_| !closed).collect();
     let wants_cookies = match (sc.via, sc.credentials) {
         (Via::Form, _) => true,
         (_, Credentials::Include) => true,
@@ -255,10 +308,19 @@ pub fn record(sc: &Scenario) -> Vec<Frame> {
             _ => "credentials: \"same-origin\" (fetch's default) sends cookies only to the page's own origin, and the API is another".to_string(),
         })
     } else {
-        cookies::attach(&jar, "api.shop.example", sc.from.same_site(), navigation && safe(&method))
+        if closed {
+            (vec![], "session has no Max-Age or Expires, so it was a session cookie, and closing the browser deleted it (a browser that restores the last session may keep it)".to_string())
+        } else {
+            let rq = cookies::Outgoing { host: "api.shop.example", path: &sc.path, now, same_site: sc.from.same_site(), safe_navigation: navigation && safe(&method) };
+            cookies::attach(&jar, &rq)
+        }
     };
     let cookie_line = if sent_cookies.is_empty() { None } else { Some(format!("Cookie: {}", sent_cookies.join("; "))) };
-    push(&mut frames, Stage::Cookies, format!("Cookies: {why}."), vec![], &server, None);
+    let clock = match sc.when {
+        When::Now => "just after Ben signed in".to_string(),
+        w => format!("{} after Ben signed in, at {}", ["", "half an hour", "two hours", "a day"][w as usize], super::http::wire::http_date(now as u64)),
+    };
+    push(&mut frames, Stage::Cookies, format!("Cookies, {clock}: {why}."), vec![], &server, None);
 
     // Headers the script set, and whether a preflight is needed.
     let headers = sc.script_headers();
@@ -418,7 +480,7 @@ fn finish(sc: &Scenario, mut frames: Vec<Frame>, server: &[String]) -> Vec<Frame
 pub const PATHS: &[&str] = &["/api/products", "/api/products/1", "/api/users/2/orders", "/api/orders"];
 
 /// Named scenarios, in menu order.
-pub const PRESETS: &[&str] = &["simple", "hidden", "preflight", "preflight-refused", "wildcard", "csrf-lax", "csrf-none"];
+pub const PRESETS: &[&str] = &["simple", "hidden", "preflight", "preflight-refused", "wildcard", "csrf-lax", "csrf-none", "expired", "path"];
 
 /// A preset's scenario.
 pub fn preset(name: &str) -> Scenario {
@@ -436,6 +498,9 @@ pub fn preset(name: &str) -> Scenario {
         allow_headers: vec!["content-type".into(), "authorization".into()],
         same_site: SameSite::Lax,
         http_only: true,
+        cookie_path: "/".into(),
+        max_age: None,
+        when: When::Now,
     };
     match name {
         "hidden" => Scenario { from: From::Evil, path: "/api/users/2/orders".into(), credentials: Credentials::Include, same_site: SameSite::None, ..base },
@@ -444,6 +509,8 @@ pub fn preset(name: &str) -> Scenario {
         "wildcard" => Scenario { path: "/api/users/2/orders".into(), credentials: Credentials::Include, allow: Allow::Any, ..base },
         "csrf-lax" => Scenario { from: From::Evil, via: Via::Form, method: "POST".into(), path: "/api/orders".into(), ..base },
         "csrf-none" => Scenario { from: From::Evil, via: Via::Form, method: "POST".into(), path: "/api/orders".into(), same_site: SameSite::None, ..base },
+        "expired" => Scenario { path: "/api/users/2/orders".into(), credentials: Credentials::Include, max_age: Some(3600), when: When::TwoHours, ..base },
+        "path" => Scenario { from: From::Api, method: "POST".into(), path: "/api/orders".into(), content_type: Some("application/json".into()), cookie_path: "/api/users".into(), ..base },
         _ => base,
     }
 }

@@ -1,8 +1,19 @@
 //! The browser's rules against the Fetch standard's definitions and RFC 6265bis's cookie
 //! rules, case by case, and each preset's story.
 
-use super::cookies::{self, domain_match, SameSite};
+use super::cookies::{domain_match, SameSite};
 use super::*;
+
+/// Reads a Set-Cookie line the API sent at sign-in, in answer to /api/session.
+mod cookies {
+    pub use super::super::cookies::*;
+    pub fn parse_at(line: &str, host: &str) -> Result<Cookie, String> {
+        parse(line, host, "/api/session", super::SIGNED_IN)
+    }
+    pub fn at(jar: &[Cookie], host: &str, same_site: bool, safe_navigation: bool) -> (Vec<String>, String) {
+        attach(jar, &Outgoing { host, path: "/api/orders", now: super::SIGNED_IN, same_site, safe_navigation })
+    }
+}
 
 fn last(sc: &Scenario) -> Frame {
     record(sc).pop().unwrap()
@@ -51,16 +62,16 @@ fn the_cors_check_follows_fetch() {
 
 #[test]
 fn cookies_are_read_and_sent_as_rfc_6265bis_says() {
-    let c = cookies::parse("sid=abc; Path=/; Secure; HttpOnly; SameSite=Strict", "api.shop.example").unwrap();
+    let c = cookies::parse_at("sid=abc; Path=/; Secure; HttpOnly; SameSite=Strict", "api.shop.example").unwrap();
     assert_eq!((c.secure, c.http_only, c.same_site, c.domain_attr), (true, true, SameSite::Strict, false));
-    assert_eq!(cookies::parse("sid=abc; Domain=.shop.example", "api.shop.example").unwrap().host, "shop.example");
-    assert!(cookies::parse("sid=abc; Domain=evil.example", "api.shop.example").is_err(), "a host cannot set a cookie for another site");
-    assert!(cookies::parse("sid=abc; Domain=example", "api.shop.example").is_err(), "nor for a public suffix");
-    assert!(cookies::parse("sid=abc; SameSite=None", "api.shop.example").is_err(), "None needs Secure");
-    assert!(cookies::parse("__Host-sid=abc; Secure; Path=/; Domain=shop.example", "api.shop.example").is_err());
-    assert!(cookies::parse("__host-sid=abc; Secure", "api.shop.example").is_err(), "the prefix matches in any case, and needs Path=/ written");
-    assert!(cookies::parse("__Host-sid=abc; Secure; Path=/", "api.shop.example").is_ok());
-    assert!(cookies::parse("no equals sign", "a.example").is_err());
+    assert_eq!(cookies::parse_at("sid=abc; Domain=.shop.example", "api.shop.example").unwrap().host, "shop.example");
+    assert!(cookies::parse_at("sid=abc; Domain=evil.example", "api.shop.example").is_err(), "a host cannot set a cookie for another site");
+    assert!(cookies::parse_at("sid=abc; Domain=example", "api.shop.example").is_err(), "nor for a public suffix");
+    assert!(cookies::parse_at("sid=abc; SameSite=None", "api.shop.example").is_err(), "None needs Secure");
+    assert!(cookies::parse_at("__Host-sid=abc; Secure; Path=/; Domain=shop.example", "api.shop.example").is_err());
+    assert!(cookies::parse_at("__host-sid=abc; Secure", "api.shop.example").is_err(), "the prefix matches in any case, and needs Path=/ written");
+    assert!(cookies::parse_at("__Host-sid=abc; Secure; Path=/", "api.shop.example").is_ok());
+    assert!(cookies::parse_at("no equals sign", "a.example").is_err());
     assert!(domain_match("api.shop.example", "shop.example") && !domain_match("evilshop.example", "shop.example"));
     // The SameSite table: (attribute, same-site?, cross-site safe navigation?) → sent?
     for (s, same, nav, sent) in [
@@ -72,10 +83,10 @@ fn cookies_are_read_and_sent_as_rfc_6265bis_says() {
         (SameSite::Unset, false, true, true),
         (SameSite::None, false, false, true),
     ] {
-        let c = cookies::Cookie { name: "s".into(), value: "v".into(), host: "api.shop.example".into(), domain_attr: false, path: "/".into(), secure: true, http_only: false, same_site: s };
-        assert_eq!(!cookies::attach(&[c.clone()], "api.shop.example", same, nav).0.is_empty(), sent, "{s:?} same-site {same} navigation {nav}");
-        assert!(cookies::attach(&[c], "www.shop.example", true, false).0.is_empty(), "a host-only cookie stays on its host");
-        let back = cookies::parse(&cookies::Cookie { name: "s".into(), value: "v".into(), host: "api.shop.example".into(), domain_attr: false, path: "/".into(), secure: true, http_only: true, same_site: s }.set_cookie(), "api.shop.example").unwrap();
+        let c = cookies::Cookie { name: "s".into(), value: "v".into(), host: "api.shop.example".into(), domain_attr: false, path: "/".into(), secure: true, http_only: false, same_site: s, expiry: None };
+        assert_eq!(!cookies::at(&[c.clone()], "api.shop.example", same, nav).0.is_empty(), sent, "{s:?} same-site {same} navigation {nav}");
+        assert!(cookies::at(&[c], "www.shop.example", true, false).0.is_empty(), "a host-only cookie stays on its host");
+        let back = cookies::parse_at(&cookies::Cookie { name: "s".into(), value: "v".into(), host: "api.shop.example".into(), domain_attr: false, path: "/".into(), secure: true, http_only: true, same_site: s, expiry: None }.set_cookie(SIGNED_IN), "api.shop.example").unwrap();
         assert_eq!(back.same_site, s, "Set-Cookie round trip");
     }
 }
@@ -140,4 +151,61 @@ fn every_step_is_narrated_and_a_script_outcome_is_reached() {
         assert_eq!(f.last().unwrap().stage, Stage::Stolen);
         assert!(f.last().unwrap().script.is_some(), "{name}");
     }
+}
+
+#[test]
+fn paths_and_expiry_follow_rfc_6265bis() {
+    use super::cookies::{default_path, expired, path_match};
+    // §5.1.4: the default path is the request path up to its last slash.
+    for (req, want) in [("/api/session", "/api"), ("/api/users/2/orders", "/api/users/2"), ("/", "/"), ("/login", "/"), ("", "/"), ("x/y", "/"), ("/a/b?c=/d", "/a")] {
+        assert_eq!(default_path(req), want, "{req}");
+    }
+    for (req, path, ok) in [("/api/orders", "/api", true), ("/api", "/api", true), ("/apiary", "/api", false), ("/api/orders", "/api/", true), ("/api/orders", "/", true), ("/api/users/2/orders", "/api/users", true), ("/api/orders", "/api/users", false), ("/API/orders", "/api", false)] {
+        assert_eq!(path_match(req, path), ok, "{req} under {path}");
+    }
+    // A cookie with no Path takes its default path from the sign-in request, /api/session.
+    assert_eq!(cookies::parse_at("s=v", "api.shop.example").unwrap().path, "/api");
+    assert_eq!(cookies::parse_at("s=v; Path=relative", "api.shop.example").unwrap().path, "/api", "a Path not starting with / counts as absent");
+    // Max-Age wins over Expires in either order; zero or a negative number expires it at once.
+    let at = |line: &str| cookies::parse_at(line, "api.shop.example").unwrap().expiry;
+    assert_eq!(at("s=v; Max-Age=60"), Some(SIGNED_IN + 60));
+    assert_eq!(at("s=v; Expires=Wed, 02 Dec 2026 09:00:00 GMT; Max-Age=60"), Some(SIGNED_IN + 60));
+    assert_eq!(at("s=v; Max-Age=60; Expires=Wed, 02 Dec 2026 09:00:00 GMT"), Some(SIGNED_IN + 60));
+    assert_eq!(at("s=v; Expires=Wed, 02 Dec 2026 09:00:00 GMT"), Some(SIGNED_IN + 86_400));
+    assert!(at("s=v; Max-Age=0").is_some_and(|e| e <= SIGNED_IN));
+    assert!(at("s=v; Max-Age=-5").is_some_and(|e| e <= SIGNED_IN));
+    assert_eq!(at("s=v; Max-Age=soon"), None, "a Max-Age that is not a number is ignored");
+    assert_eq!(at("s=v; Max-Age=99999999999999999999999"), Some(SIGNED_IN + 400 * 86_400), "huge values saturate, then the 400-day limit applies");
+    assert_eq!(at("s=v; Max-Age=34560001"), Some(SIGNED_IN + 34_560_000), "400 days at most");
+    assert_eq!(at("s=v; Expires=Fri, 01 Jan 2100 00:00:00 GMT"), Some(SIGNED_IN + 34_560_000), "an Expires too far ahead is brought in to 400 days");
+    assert_eq!(at("s=v; Expires=tomorrow"), None);
+    let c = cookies::parse_at("s=v; Max-Age=3600", "api.shop.example").unwrap();
+    assert!(!expired(&c, SIGNED_IN + 3599) && expired(&c, SIGNED_IN + 3600));
+    assert_eq!(c.set_cookie(SIGNED_IN), "s=v; Path=/api; Max-Age=3600");
+    // An expired cookie or one whose path does not cover the request stays home.
+    let jar = [c];
+    let rq = |path: &'static str, now: i64| cookies::Outgoing { host: "api.shop.example", path, now, same_site: true, safe_navigation: false };
+    assert_eq!(cookies::attach(&jar, &rq("/api/orders", SIGNED_IN)).0, vec!["s=v"]);
+    assert!(cookies::attach(&jar, &rq("/api/orders", SIGNED_IN + 7200)).1.contains("expired"));
+    assert!(cookies::attach(&jar, &rq("/shop", SIGNED_IN)).1.contains("Path=/api"));
+}
+
+#[test]
+fn an_expired_or_misplaced_cookie_signs_nobody_in() {
+    // An hour's cookie two hours later: no cookie, so the API answers 401.
+    let p = preset("expired");
+    assert!(server_log(&p).iter().any(|l| l.contains("401")), "{:?}", server_log(&p));
+    let fresh = Scenario { when: When::HalfHour, ..p.clone() };
+    assert!(server_log(&fresh).iter().any(|l| l.contains("200")), "{:?}", server_log(&fresh));
+    // A session cookie outlives the hour, but not the browser closing.
+    let session = Scenario { max_age: None, ..p.clone() };
+    assert!(server_log(&session).iter().any(|l| l.contains("200")));
+    let reopened = Scenario { when: When::Reopened, ..session };
+    assert!(server_log(&reopened).iter().any(|l| l.contains("401")));
+    assert!(server_log(&Scenario { max_age: Some(30 * 86_400), ..reopened }).iter().any(|l| l.contains("200")), "a 30-day cookie survives the night");
+    // Path=/api/users covers Ben's orders list but not POST /api/orders.
+    let p = preset("path");
+    assert!(record(&p).iter().any(|f| f.narration.contains("Path=/api/users, which does not cover /api/orders")));
+    assert!(server_log(&p).iter().any(|l| l.contains("401")), "{:?}", server_log(&p));
+    assert!(server_log(&Scenario { cookie_path: "/api".into(), ..p }).iter().any(|l| l.contains("201")));
 }

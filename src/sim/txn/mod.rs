@@ -84,6 +84,18 @@ pub enum Op {
     Rollback,
 }
 
+/// The one value column each table of the stories has, as the SQL and the errors name it.
+pub fn column(table: &str) -> &'static str {
+    match table {
+        "accounts" => "balance",
+        "products" => "stock",
+        "orders" => "user_id",
+        "items" => "quantity",
+        "oncall" => "on_call",
+        _ => "value",
+    }
+}
+
 impl fmt::Display for Op {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let split = |k: &str| k.split_once('/').map(|(t, id)| (t.to_string(), id.to_string())).unwrap_or((k.to_string(), String::new()));
@@ -91,27 +103,28 @@ impl fmt::Display for Op {
             Op::Begin => write!(f, "BEGIN"),
             Op::Read(k) => {
                 let (t, id) = split(k);
-                write!(f, "SELECT value FROM {t} WHERE id = '{id}'")
+                write!(f, "SELECT {} FROM {t} WHERE id = '{id}'", column(&t))
             }
             Op::Sum(p) => {
                 let (t, _) = split(p);
-                write!(f, "SELECT count(*), sum(value) FROM {t}")
+                write!(f, "SELECT count(*), sum({}) FROM {t}", column(&t))
             }
             Op::Set(k, v) => {
                 let (t, id) = split(k);
-                write!(f, "UPDATE {t} SET value = {v} WHERE id = '{id}'")
+                write!(f, "UPDATE {t} SET {c} = {v} WHERE id = '{id}'", c = column(&t))
             }
             Op::Add(k, d) => {
                 let (t, id) = split(k);
+                let c = column(&t);
                 if *d < 0 {
-                    write!(f, "UPDATE {t} SET value = value - {} WHERE id = '{id}'", -d)
+                    write!(f, "UPDATE {t} SET {c} = {c} - {} WHERE id = '{id}'", -d)
                 } else {
-                    write!(f, "UPDATE {t} SET value = value + {d} WHERE id = '{id}'")
+                    write!(f, "UPDATE {t} SET {c} = {c} + {d} WHERE id = '{id}'")
                 }
             }
             Op::Insert(k, v) => {
                 let (t, id) = split(k);
-                write!(f, "INSERT INTO {t} (id, value) VALUES ('{id}', {v})")
+                write!(f, "INSERT INTO {t} (id, {}) VALUES ('{id}', {v})", column(&t))
             }
             Op::Commit => write!(f, "COMMIT"),
             Op::Rollback => write!(f, "ROLLBACK"),
@@ -295,11 +308,12 @@ impl Db {
 
     /// The newest committed value of every row: what a new transaction would see.
     pub fn committed(&self) -> BTreeMap<String, Option<i64>> {
-        self.rows
-            .iter()
-            .filter_map(|(k, vs)| vs.iter().rev().find(|v| self.committed_seq(v.by).is_some()).map(|v| (k.clone(), v.value)))
-            .filter(|(_, v)| v.is_some())
-            .collect()
+        self.rows.keys().filter_map(|k| self.committed_value(k).map(|v| (k.clone(), Some(v)))).collect()
+    }
+
+    /// The newest committed value of one row, if it exists.
+    pub fn committed_value(&self, key: &str) -> Option<i64> {
+        self.rows.get(key)?.iter().rev().find(|v| self.committed_seq(v.by).is_some())?.value
     }
 
     /// The newest version not rolled back: what sits in the row's page in memory.
@@ -429,12 +443,13 @@ impl Db {
     }
 
     /// The constraint a write of `value` to `key` would break, worded as PostgreSQL words it.
+    /// Its column is the one the statements name (`column`).
     fn violates(&self, tx: TxId, key: &str, value: i64) -> Option<String> {
         let (table, _) = key.split_once('/')?;
         let exists = |k: &str| self.visible(tx, k).and_then(|(v, _)| v).is_some();
         match table {
             "accounts" | "products" if value < 0 => {
-                let col = if table == "accounts" { "balance" } else { "stock" };
+                let col = column(table);
                 Some(format!("new row for relation \"{table}\" violates check constraint \"{table}_{col}_check\" ({col} would be {value})"))
             }
             "orders" if !exists(&format!("users/{value}")) => Some(format!("insert or update on table \"orders\" violates foreign key constraint \"orders_user_id_fkey\": Key (user_id)=({value}) is not present in table \"users\"")),
@@ -459,7 +474,7 @@ impl Db {
     fn commit(&mut self, tx: TxId) -> Outcome {
         if self.level(tx) == Level::Serializable {
             if let Some(other) = self.dependency_cycle(tx) {
-                return self.abort(tx, format!("could not serialize access due to read/write dependencies among transactions (T{tx} and T{other} each read what the other changed)"));
+                return self.abort(tx, format!("could not serialize access due to read/write dependencies among transactions (T{tx} and T{other} each read a row the other then changed, without seeing the change)"));
             }
         }
         let lsn = self.commit_record(tx);

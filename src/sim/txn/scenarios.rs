@@ -280,7 +280,7 @@ pub fn record_crash(cfg: &CrashConfig) -> Vec<Frame> {
                     Outcome::Aborted(why) => {
                         ended = true;
                         last = format!("ERROR: {why}");
-                        format!("ERROR: {why}. The transaction rolls back: every change since BEGIN is undone.")
+                        format!("ERROR: {why}. The transaction cannot go on: the database refuses its later statements, so the application sends ROLLBACK, and every change since BEGIN is undone.")
                     }
                     Outcome::Waits(_) => unreachable!("one session never waits"),
                 }
@@ -309,9 +309,19 @@ pub fn record_crash(cfg: &CrashConfig) -> Vec<Frame> {
                 }
             }
             Step::WritePage(key) => {
+                let before = db.disk.get(key).and_then(|(v, _)| *v);
                 db.write_page(key);
-                let v = db.disk.get(key).and_then(|(v, _)| *v).map_or("no row".into(), |v| v.to_string());
-                format!("The background writer saves {key} ({v}) to the data file, flushing the log through that row's last record first: the write-ahead rule. The data file now holds a change that is not committed yet.")
+                let written = db.disk.get(key).and_then(|(v, _)| *v);
+                let committed = db.committed_value(key);
+                let v = written.map_or("no row".into(), |v| v.to_string());
+                let what = if written != committed {
+                    "The data file now holds a change that is not committed yet."
+                } else if written != before {
+                    "That change is committed already, so the data file is simply up to date."
+                } else {
+                    "Nothing in that page had changed, so the data file is as it was."
+                };
+                format!("The background writer saves {key} ({v}) to the data file, flushing the log through that row's last record first: the write-ahead rule. {what}")
             }
             Step::CommitRecord => {
                 let t = tx.unwrap_or(0);
@@ -352,7 +362,7 @@ pub fn record_crash(cfg: &CrashConfig) -> Vec<Frame> {
                 ),
                 RecoveryStep::Redo { lsn, key, value } => {
                     shown.insert(key.clone(), (*value, *lsn));
-                    format!("Redo record {lsn}: {key} = {}. Every logged change is repeated, so committed work missing from the data file comes back.", show(*value))
+                    format!("Redo record {lsn}: {key} = {}. The data file's copy of {key} is older than this record, so the change is applied again; a record whose change the page already holds is skipped.", show(*value))
                 }
                 RecoveryStep::Undo { lsn, key, value, tx } => {
                     shown.insert(key.clone(), (*value, *lsn));
@@ -404,7 +414,11 @@ fn verdict(cfg: &CrashConfig, state: &BTreeMap<String, Option<i64>>) -> String {
             let moved = v(&format!("accounts/{}", cfg.from)) != ACCOUNTS.iter().find(|(k, _)| *k == format!("accounts/{}", cfg.from)).map(|(_, v)| *v);
             format!("Money is conserved: the accounts hold {after} in all, as before. The transfer {}.", if moved { "happened in full" } else { "left no trace" })
         } else {
+            if after < before {
             format!("Money is not conserved: the accounts held {before} and now hold {after}. {} has vanished.", before - after)
+        } else {
+            format!("Money is not conserved: the accounts held {before} and now hold {after}. {} has appeared from nowhere.", after - before)
+        }
         }
     } else {
         let order = v("orders/1042").is_some();
@@ -532,7 +546,7 @@ impl SOp {
             SOp::Sql(op) => op.to_string(),
             SOp::SetRead(k, d) => {
                 let (t, id) = k.split_once('/').unwrap_or((k, ""));
-                format!("UPDATE {t} SET value = ⟨what I read {} {}⟩ WHERE id = '{id}'", if *d < 0 { "−" } else { "+" }, d.abs())
+                format!("UPDATE {t} SET {} = ⟨what I read {} {}⟩ WHERE id = '{id}'", crate::sim::txn::column(t), if *d < 0 { "−" } else { "+" }, d.abs())
             }
             SOp::Guard(min) => format!("app: go on only if the total is at least {min}"),
         }

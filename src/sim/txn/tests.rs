@@ -44,6 +44,8 @@ fn prevented_anomalies_fail_with_the_reason_postgresql_gives() {
     assert_eq!(o.reasons[1].as_deref(), Some("could not serialize access due to concurrent update"));
     let (_, o) = run(Anomaly::WriteSkew, Level::Serializable);
     assert!(o.reasons[1].as_deref().unwrap().starts_with("could not serialize access due to read/write dependencies among transactions"));
+    // Each read a row the other then changed (an rw-antidependency both ways), not each other's changes.
+    assert!(o.reasons[1].as_deref().unwrap().ends_with("(T2 and T1 each read a row the other then changed, without seeing the change)"), "{:?}", o.reasons[1]);
     assert!(matches!(o.outcome[0], Some(Status::Committed(_))), "the first to commit wins");
     let (frames, o) = run(Anomaly::DirtyWrite, Level::ReadCommitted);
     assert!(frames.iter().any(|f| f.sessions[1].state == "waiting for T1's lock"), "the second writer waits");
@@ -233,4 +235,42 @@ proptest! {
             prop_assert!(v.starts_with("Money is conserved") || v.starts_with("Nothing of the order") || v.starts_with("The order is whole"), "{}", v);
         }
     }
+}
+
+#[test]
+fn the_narration_says_what_the_data_file_and_the_money_really_did() {
+    let said = |cfg: &CrashConfig| record_crash(cfg).into_iter().map(|f| f.narration).collect::<Vec<_>>();
+    let writer = |lines: &[String]| lines.iter().find(|l| l.starts_with("The background writer")).cloned().unwrap_or_else(|| panic!("no writer step in {lines:#?}"));
+    // Inside a transaction, before COMMIT, the saved page holds an uncommitted change.
+    assert!(writer(&said(&CrashConfig::default())).ends_with("not committed yet."));
+    // Without a transaction each statement committed on its own: the page is just up to date.
+    for story in [Story::TransferNoTx, Story::OrderNoTx] {
+        let w = writer(&said(&CrashConfig { story, ..CrashConfig::default() }));
+        assert!(w.ends_with("committed already, so the data file is simply up to date."), "{story:?}: {w}");
+    }
+    // A debit from a missing account changed nothing: the page is written as it was.
+    let w = writer(&said(&CrashConfig { story: Story::TransferNoTx, from: "Z".into(), ..CrashConfig::default() }));
+    assert!(w.ends_with("the data file is as it was."), "{w}");
+    // Crediting B from a missing account with no transaction makes money, not loses it.
+    let v = record_crash(&CrashConfig { story: Story::TransferNoTx, from: "Z".into(), ..CrashConfig::default() }).last().unwrap().verdict.clone().unwrap();
+    assert!(v.ends_with("100 has appeared from nowhere."), "{v}");
+    // An error inside a transaction: the database refuses what follows; the application rolls back.
+    let lines = said(&CrashConfig { amount: 600, ..CrashConfig::default() });
+    assert!(lines.iter().any(|l| l.starts_with("ERROR") && l.contains("the application sends ROLLBACK")), "{lines:#?}");
+    // Redo applies only what the page lacks, and says so.
+    let n = CrashConfig::default().steps().len();
+    let lines = said(&CrashConfig { crash_after: Some(n), ..CrashConfig::default() });
+    let redo: Vec<_> = lines.iter().filter(|l| l.starts_with("Redo record")).collect();
+    assert!(!redo.is_empty() && redo.iter().all(|l| l.contains("is older than this record")), "{redo:#?}");
+}
+
+#[test]
+fn statements_and_errors_name_the_same_column() {
+    assert_eq!(Op::Add("accounts/A".into(), -100).to_string(), "UPDATE accounts SET balance = balance - 100 WHERE id = 'A'");
+    assert_eq!(Op::Add("products/42".into(), -1).to_string(), "UPDATE products SET stock = stock - 1 WHERE id = '42'");
+    assert_eq!(Op::Insert("orders/1042".into(), 7).to_string(), "INSERT INTO orders (id, user_id) VALUES ('1042', 7)");
+    assert_eq!(Op::Sum("oncall/".into()).to_string(), "SELECT count(*), sum(on_call) FROM oncall");
+    let frames = record_crash(&CrashConfig { amount: 600, ..CrashConfig::default() });
+    let error = frames.iter().map(|f| &f.narration).find(|n| n.starts_with("ERROR")).unwrap();
+    assert!(error.contains("\"accounts_balance_check\" (balance would be -100)"), "{error}");
 }

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use crate::kit::catalog::BROWSER_PATHS;
 use crate::kit::widget::Widget;
 use crate::kit::widgets::browser_rules as kit;
-use crate::sim::browser::{self, cookies::SameSite, Allow, Credentials, From, Scenario, Via};
+use crate::sim::browser::{self, cookies::SameSite, Allow, Credentials, From, Scenario, Via, When};
 use crate::ui::mount::{Live, LiveFrame, View};
 use crate::ui::setup::SetUp;
 
@@ -27,6 +27,8 @@ fn preset_label(name: &str) -> &'static str {
         "wildcard" => "Allow-Origin * with credentials",
         "csrf-lax" => "Forged form, SameSite=Lax cookie",
         "csrf-none" => "Forged form, SameSite=None cookie",
+        "expired" => "An hour's cookie, two hours later",
+        "path" => "A cookie whose Path does not cover the call",
         _ => "Custom",
     }
 }
@@ -63,10 +65,7 @@ fn BrowserRules(live: Live<kit::BrowserRules>) -> impl IntoView {
             live.apply(browser::preset(&name));
         }
     };
-    let cookie_line = move || input.with(|s| {
-        let c = crate::sim::browser::cookies::Cookie { name: "session".into(), value: "tok_ben".into(), host: "api.shop.example".into(), domain_attr: false, path: "/".into(), secure: true, http_only: s.http_only, same_site: s.same_site };
-        format!("Set-Cookie: {}", c.set_cookie())
-    });
+    let cookie_line = move || input.with(|s| format!("Set-Cookie: {}", s.set_cookie()));
 
     view! {
         <LiveFrame live=live>
@@ -98,6 +97,9 @@ fn BrowserRules(live: Live<kit::BrowserRules>) -> impl IntoView {
                         <legend>"Ben's session cookie"</legend>
                         <Menu live=live label="SameSite" testid="rules-samesite" options=vec![("unset", "not set (counts as Lax)"), ("lax", "Lax"), ("strict", "Strict"), ("none", "None")] get=|s| s.same_site.key().to_string() set=|s, v| s.same_site = SameSite::from_key(v).unwrap_or(s.same_site)/>
                         <Menu live=live label="HttpOnly" testid="rules-httponly" options=vec![("true", "yes"), ("false", "no")] get=|s| s.http_only.to_string() set=|s, v| s.http_only = v == "true"/>
+                        <Menu live=live label="Path" testid="rules-cpath" options=browser::COOKIE_PATHS.iter().map(|p| (*p, *p)).collect() get=|s| s.cookie_path.clone() set=|s, v| s.cookie_path = v.to_string()/>
+                        <Menu live=live label="Lifetime" testid="rules-maxage" options=vec![("session", "until the browser closes"), ("3600", "Max-Age=3600 (an hour)"), ("2592000", "Max-Age=2592000 (30 days)")] get=|s| kit::max_age_key(s.max_age) set=|s, v| s.max_age = browser::MAX_AGES.into_iter().find(|a| kit::max_age_key(*a) == v).unwrap_or(s.max_age)/>
+                        <Menu live=live label="Request sent" testid="rules-when" options=vec![("now", "just after signing in"), ("30m", "30 minutes later"), ("2h", "2 hours later"), ("reopened", "next day, browser reopened")] get=|s| s.when.key().to_string() set=|s, v| s.when = When::from_key(v).unwrap_or(s.when)/>
                     </fieldset>
                 </SetUp>
                 <p class="rules-cookie"><code data-testid="rules-cookie">{cookie_line}</code></p>

@@ -98,7 +98,7 @@ fn BTreeIndex(live: Live<kit::BTreeIndex>) -> impl IntoView {
             <div class="btree">
                 <div class="btree-inputs">
                     <label>
-                        "Keys per page (fan-out) "
+                        "Most keys per page "
                         <select
                             data-testid="btree-order"
                             prop:value=move || setup.with(|s| s.order.to_string())

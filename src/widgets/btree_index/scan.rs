@@ -134,7 +134,7 @@ pub fn ScanPanel(instance: &'static str) -> impl IntoView {
                     </table>
                 </div>
                 <p aria-live="polite">{match (o.scan.found, o.index.found) {
-                    (Some(r), Some(_)) => format!("Both found row {}. The scan compared {} emails; the index compared {}.", group(r as u64), group(o.scan.comparisons), o.index.comparisons),
+                    (Some(r), Some(_)) => format!("Both found row {}. The scan compared all {} emails, because without an index nothing says another row cannot match too; the index compared {}.", group(r as u64), group(o.scan.comparisons), o.index.comparisons),
                     _ => format!("No user has that email: the scan had to read all {} rows to be sure; the index knew after {} comparisons.", group(o.scan.rows_examined), o.index.comparisons),
                 }}</p>
             })}
