@@ -27,29 +27,35 @@ pub fn allowed() -> bool {
     !super::browser::media_matches("(prefers-reduced-motion: reduce)")
 }
 
+/// Every keyed thing in each stage of `root` (stages do not nest), measured from its stage, so
+/// text above it that grows or shrinks between steps (or a drawing scrolled sideways) does
+/// not read as motion. Each stage's rect is read once; nothing is written between reads, so
+/// the page is laid out at most once.
 fn keyed(root: &web_sys::Element) -> Vec<(web_sys::Element, Item)> {
-    let Ok(list) = root.query_selector_all("[data-key]") else { return Vec::new() };
-    if list.length() as usize > MAX_ITEMS {
-        return Vec::new();
-    }
-    (0..list.length())
-        .filter_map(|i| list.item(i)?.dyn_into::<web_sys::Element>().ok())
-        .filter_map(|el| {
-            // Measured from its stage, so text above it that grows or shrinks between steps
-            // (or a drawing scrolled sideways) does not read as motion.
-            let stage = el.closest("[data-motion]").ok().flatten()?.get_bounding_client_rect();
+    let Ok(stages) = root.query_selector_all("[data-motion]") else { return Vec::new() };
+    let mut out = Vec::new();
+    for s in 0..stages.length() {
+        let Some(stage) = stages.item(s).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) else { continue };
+        let Ok(list) = stage.query_selector_all("[data-key]") else { continue };
+        if out.len() + list.length() as usize > MAX_ITEMS {
+            return Vec::new();
+        }
+        let origin = stage.get_bounding_client_rect();
+        for i in 0..list.length() {
+            let Some(el) = list.item(i).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) else { continue };
             let r = el.get_bounding_client_rect();
             let item = Item {
                 key: el.get_attribute("data-key").unwrap_or_default(),
-                x: r.x() - stage.x(),
-                y: r.y() - stage.y(),
+                x: r.x() - origin.x(),
+                y: r.y() - origin.y(),
                 w: r.width(),
                 h: r.height(),
                 text: el.text_content().unwrap_or_default(),
             };
-            Some((el, item))
-        })
-        .collect()
+            out.push((el, item));
+        }
+    }
+    out
 }
 
 /// Where each keyed thing in `root` is drawn now.

@@ -167,6 +167,82 @@ pub fn progress_line(snap: &Snap, c: &Config) -> String {
     format!("{} of {} arrived{mean}", group(u64::from(snap.arrived)), group(u64::from(c.requests)))
 }
 
+/// Tokens per lane that motion follows up to 8 servers (the one in service and the next
+/// few): enough to see a queue advance. Past 8 servers only the one in service is followed.
+pub const KEYED: usize = 3;
+
+/// One request token in a lane.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Token {
+    /// The request's number, from 1.
+    pub n: u32,
+    pub serving: bool,
+    /// It arrived at this moment.
+    pub new: bool,
+    /// Its motion key (`data-key`), if motion follows it.
+    pub key: Option<String>,
+}
+
+/// One lane as the picture draws it at a moment: everything the view paints, so that a step
+/// redraws only the lanes whose drawing changed (with 32 lanes, redrawing all of them made
+/// each step a task of 50–60 ms).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LaneDrawing {
+    /// `ok`, `slow`, `crashed`, `out` or `rejoining` (`data-state`, styled by the CSS).
+    pub state: &'static str,
+    pub tag: String,
+    /// The lane's text for a screen reader.
+    pub said: String,
+    /// The request of this moment was placed here.
+    pub arrived: bool,
+    pub tokens: Vec<Token>,
+    /// Requests in the lane past the tokens drawn.
+    pub more: u32,
+}
+
+/// One run's picture at a moment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunDrawing {
+    pub policy: Policy,
+    pub progress: String,
+    pub lanes: Vec<LaneDrawing>,
+}
+
+/// What the picture draws of run number `run` (its motion keys start `r{run}-`) at `snap`.
+pub fn drawing(run: usize, c: &Config, snap: &Snap) -> RunDrawing {
+    let arrived_at = match &snap.moment {
+        lb::Moment::Arrival { server, n, .. } => Some((*server, *n)),
+        _ => None,
+    };
+    let keyed = if c.servers > 8 { 1 } else { KEYED };
+    let lanes = snap
+        .lanes
+        .iter()
+        .enumerate()
+        .map(|(i, lane)| {
+            let (tag, _) = lane_tag(lane, c, i);
+            let state = match (lane.up, lane.in_rotation) {
+                (false, true) => "crashed",
+                (false, false) => "out",
+                (true, false) => "rejoining",
+                _ if c.factor(i) > 1 => "slow",
+                _ => "ok",
+            };
+            let name = server_name(i);
+            let paren = if tag.is_empty() { String::new() } else { format!(" ({tag})") };
+            let said = format!("Server {name}{paren}: {} request{} in progress", lane.active, if lane.active == 1 { "" } else { "s" });
+            let tokens = lane
+                .tokens
+                .iter()
+                .enumerate()
+                .map(|(j, &n)| Token { n, serving: j == 0, new: arrived_at.is_some_and(|(_, a)| a == n), key: (j < keyed).then(|| format!("r{run}-{n}")) })
+                .collect();
+            LaneDrawing { state, tag, said, arrived: arrived_at.is_some_and(|(s, _)| s == i), tokens, more: lane.active.saturating_sub(lane.tokens.len() as u32) }
+        })
+        .collect();
+    RunDrawing { policy: c.policy, progress: progress_line(snap, c), lanes }
+}
+
 /// A lane's state in a word, and its tone: crashed (still in rotation: the balancer does
 /// not know yet), out (crashed, and taken out by the health checks), rejoining (running
 /// again, not yet put back), slow, or nothing.
@@ -183,6 +259,36 @@ pub fn lane_tag(lane: &lb::Lane, c: &Config, server: usize) -> (String, Tone) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_drawing_marks_the_arrival_and_keys_fewer_tokens_past_eight_servers() {
+        let lane = |active: u32, up: bool, in_rotation: bool| lb::Lane { active, tokens: (1..=active.min(LANE_TOKENS as u32)).map(|n| n + 10).collect(), up, in_rotation };
+        let snap = |servers: usize| Snap {
+            at: 0,
+            moment: lb::Moment::Arrival { n: 12, work_us: 1, server: 1, sampled: vec![], refused: vec![] },
+            lanes: (0..servers).map(|i| match i { 1 => lane(12, true, true), 2 => lane(0, false, true), 3 => lane(0, false, false), _ => lane(1, true, true) }).collect(),
+            arrived: 12,
+            answered: 0,
+            lost: 0,
+            refused: 0,
+            sum_us: 0,
+        };
+        let c = Config { servers: 8, slow: 3, ..Config::default() };
+        let d = drawing(1, &c, &snap(8));
+        let states: Vec<_> = d.lanes.iter().map(|l| l.state).collect();
+        assert_eq!(states[..5], ["slow", "ok", "crashed", "out", "ok"]);
+        assert_eq!(d.lanes.iter().filter(|l| l.arrived).count(), 1);
+        let b = &d.lanes[1];
+        assert!(b.arrived);
+        assert_eq!((b.tokens.len(), b.more), (LANE_TOKENS, 12 - LANE_TOKENS as u32));
+        assert_eq!(b.tokens.iter().filter(|t| t.new).map(|t| t.n).collect::<Vec<_>>(), [12]);
+        assert_eq!(b.tokens.iter().filter_map(|t| t.key.clone()).collect::<Vec<_>>(), ["r1-11", "r1-12", "r1-13"]);
+        assert!(b.tokens[0].serving && !b.tokens[1].serving);
+        assert_eq!(d.lanes[0].said, "Server A (3× slow): 1 request in progress");
+        assert_eq!(d.lanes[2].said, "Server C (crashed): 0 requests in progress");
+        let wide = drawing(0, &Config { servers: 16, ..Config::default() }, &snap(16));
+        assert_eq!(wide.lanes[1].tokens.iter().filter_map(|t| t.key.clone()).collect::<Vec<_>>(), ["r0-11"]);
+    }
 
     #[test]
     fn the_summary_names_the_policies_and_the_trouble() {

@@ -7,16 +7,13 @@
 use leptos::prelude::*;
 
 use crate::kit::catalog::whole_number;
-use crate::kit::widgets::load_balancer::{self as kit, histogram, histogram_upper, lane_tag, progress_line, Input};
+use crate::kit::widgets::load_balancer::{self as kit, histogram, histogram_upper, Input, LaneDrawing};
 use crate::sim::group;
-use crate::sim::lb::{fmt_ms, percentile, server_name, Moment, Policy, Replay, Run, Service, PERCENTILES};
+use crate::sim::lb::{fmt_ms, percentile, server_name, Policy, Replay, Run, Service, PERCENTILES};
 use crate::ui::field::NumberField;
 use crate::ui::mount::{Live, LiveFrame, View};
 use crate::ui::setup::SetUp;
 
-/// Tokens per lane the motion follows (the one in service and the next few): enough to
-/// see a queue advance, few enough that measuring them stays cheap with 32 lanes.
-const KEYED: usize = 3;
 /// Events simulated between looks at the clock.
 const EVENTS_PER_CHECK: usize = 4_000;
 /// The histograms' drawing box.
@@ -79,6 +76,16 @@ fn LoadBalancer(live: Live<kit::LoadBalancer>) -> impl IntoView {
     };
     let on_enter = Callback::new(move |()| apply(&|_| {}));
     let runs = move || timeline.with(|t| t.current().runs().len());
+    // What the picture draws at this moment, run by run (`kit::drawing`), and its shape:
+    // which policies, how many servers, or None until the runs arrive.
+    let drawing = Memo::new(move |_| timeline.with(|t| {
+        let r = t.current();
+        r.runs().iter().zip(r.snaps()).enumerate().map(|(k, (run, s))| kit::drawing(k, &run.config, s)).collect::<Vec<_>>()
+    }));
+    let shape = Memo::new(move |_| timeline.with(|t| {
+        let runs = t.current().runs();
+        (!runs.is_empty()).then(|| runs.iter().map(|r| (r.config.policy, r.config.servers as usize)).collect::<Vec<_>>())
+    }));
 
     view! {
         <LiveFrame live=live aside=Box::new(move || view! { <Measures timeline=timeline input=input/> }.into_any())>
@@ -128,70 +135,62 @@ fn LoadBalancer(live: Live<kit::LoadBalancer>) -> impl IntoView {
                 </SetUp>
                 // The picture: each policy's servers as lanes, the request in service first.
                 // Tokens are keyed by run and request, so a request glides forward as the
-                // queue ahead of it drains.
+                // queue ahead of it drains. The lanes are built once per set of runs; a step
+                // redraws only the lanes whose drawing changed.
                 <div class="lb-picture" data-testid="lb-picture" data-motion data-runs=move || runs().to_string()>
-                    {move || {
-                        let (step, rows) = timeline.with(|t| {
-                            let r = t.current();
-                            (r.step(), r.runs().iter().zip(r.snaps()).map(|(run, s)| (run.config.clone(), s.clone())).collect::<Vec<_>>())
-                        });
-                        if rows.is_empty() {
-                            // Not simulated yet: the lanes, empty, in their final size, so
-                            // nothing moves when the runs arrive.
+                    {move || match shape.get() {
+                        // Not simulated yet: the lanes, empty, in their final size, so
+                        // nothing moves when the runs arrive.
+                        None => {
                             let (policies, cfg) = input.with(|i| (policies_of(i), i.config.clone()));
                             let total = u64::from(cfg.requests) * policies.len() as u64;
-                            return policies.into_iter().map(|p| view! {
+                            policies.into_iter().map(|p| view! {
                                 <section class="lb-run" data-policy=p.key()>
                                     <h3 class="lb-run-title">{p.label()}<span class="lb-run-now" data-testid="lb-pending">{move || format!("simulating… {} of {} answered", group(progress.get().unwrap_or(0)), group(total))}</span></h3>
                                     <ol class="lb-lanes">
                                         {(0..cfg.servers as usize).map(|i| view! { <li class="lb-lane"><span class="lb-server">{server_name(i).to_string()}</span><span class="lb-tag"></span><span class="lb-queue"></span></li> }).collect_view()}
                                     </ol>
                                 </section>
-                            }).collect_view().into_any();
+                            }).collect_view().into_any()
                         }
-                        rows.into_iter().enumerate().map(|(k, (cfg, snap))| {
-                            let arrived_at = match &snap.moment { Moment::Arrival { server, n, .. } => Some((*server, *n)), _ => None };
+                        Some(runs) => runs.into_iter().enumerate().map(|(k, (policy, servers))| {
+                            let progress = Memo::new(move |_| drawing.with(|d| d.get(k).map(|r| r.progress.clone()).unwrap_or_default()));
                             view! {
-                                <section class="lb-run" data-policy=cfg.policy.key()>
-                                    <h3 class="lb-run-title">{cfg.policy.label()}<span class="lb-run-now">{progress_line(&snap, &cfg)}</span></h3>
-                                    <ol class="lb-lanes" data-step=step>
-                                        {snap.lanes.iter().enumerate().map(|(i, lane)| {
-                                            let (tag, _) = lane_tag(lane, &cfg, i);
-                                            let state = match (lane.up, lane.in_rotation) {
-                                                (false, true) => "crashed",
-                                                (false, false) => "out",
-                                                (true, false) => "rejoining",
-                                                _ if cfg.factor(i) > 1 => "slow",
-                                                _ => "ok",
-                                            };
-                                            let more = lane.active as usize - lane.tokens.len();
-                                            // Past 8 servers only the token being served moves between steps:
-                                            // measuring and animating 3 a lane over 32 lanes made each step a
-                                            // task of 50–60 ms (none with reduced motion).
-                                            let keyed = if cfg.servers > 8 { 1 } else { KEYED };
-                                            let name = server_name(i);
-                                            let said = format!("Server {name}{}: {} request{} in progress", if tag.is_empty() { String::new() } else { format!(" ({tag})") }, lane.active, if lane.active == 1 { "" } else { "s" });
-                                            view! {
-                                                <li class="lb-lane" data-state=state class:arrived=arrived_at.is_some_and(|(s, _)| s == i) aria-label=said>
-                                                    <span class="lb-server" aria-hidden="true">{name.to_string()}</span>
-                                                    <span class="lb-tag" aria-hidden="true">{tag}</span>
-                                                    <span class="lb-queue" aria-hidden="true">
-                                                        {lane.tokens.iter().enumerate().map(|(j, &n)| view! {
-                                                            <span class="lb-token" class:serving=j == 0 class:new=arrived_at.is_some_and(|(_, a)| a == n) data-key=(j < keyed).then(|| format!("r{k}-{n}"))>{n}</span>
-                                                        }).collect_view()}
-                                                        {(more > 0).then(|| view! { <span class="lb-more">{format!("+{}", group(more as u64))}</span> })}
-                                                    </span>
-                                                </li>
-                                            }
+                                <section class="lb-run" data-policy=policy.key()>
+                                    <h3 class="lb-run-title">{policy.label()}<span class="lb-run-now">{move || progress.get()}</span></h3>
+                                    <ol class="lb-lanes">
+                                        {(0..servers).map(|i| {
+                                            let lane = Memo::new(move |_| drawing.with(|d| d.get(k).and_then(|r| r.lanes.get(i)).cloned().unwrap_or_default()));
+                                            view! { <Lane name=server_name(i) lane=lane/> }
                                         }).collect_view()}
                                     </ol>
                                 </section>
                             }
-                        }).collect_view().into_any()
+                        }).collect_view().into_any(),
                     }}
                 </div>
             </div>
         </LiveFrame>
+    }
+}
+
+/// One server's lane. Its parts follow `lane`, which changes only when this lane's drawing
+/// does.
+#[component]
+fn Lane(name: char, lane: Memo<LaneDrawing>) -> impl IntoView {
+    view! {
+        <li class="lb-lane" data-state=move || lane.with(|l| l.state) class:arrived=move || lane.with(|l| l.arrived) aria-label=move || lane.with(|l| l.said.clone())>
+            <span class="lb-server" aria-hidden="true">{name}</span>
+            <span class="lb-tag" aria-hidden="true">{move || lane.with(|l| l.tag.clone())}</span>
+            <span class="lb-queue" aria-hidden="true">
+                {move || lane.with(|l| view! {
+                    {l.tokens.iter().map(|t| view! {
+                        <span class="lb-token" class:serving=t.serving class:new=t.new data-key=t.key.clone()>{t.n}</span>
+                    }).collect_view()}
+                    {(l.more > 0).then(|| view! { <span class="lb-more">{format!("+{}", group(u64::from(l.more)))}</span> })}
+                })}
+            </span>
+        </li>
     }
 }
 
