@@ -233,9 +233,16 @@ fn record_with<K: Ord + Clone + Display>(
         visits: 0,
     }];
     for (i, op) in ops.iter().enumerate() {
-        let key = match op {
-            Op::Insert(k) | Op::Delete(k) | Op::Search(k) => k.to_string(),
-            Op::Range(a, _) => a.to_string(),
+        // A delete in a non-unique index compares and removes an entry (`20#2`), not the bare
+        // key, so its steps name the entry.
+        let target = match op {
+            Op::Delete(k) => Some(resolve(&tree).map(|f| f(k)).unwrap_or_else(|| k.clone())),
+            _ => None,
+        };
+        let key = match (op, &target) {
+            (Op::Delete(_), Some(t)) => t.to_string(),
+            (Op::Insert(k) | Op::Delete(k) | Op::Search(k), _) => k.to_string(),
+            (Op::Range(a, _), _) => a.to_string(),
         };
         let start = frames.len();
         let mut r = Recorder { frames: &mut frames, key, op: i, comparisons: 0, visits: 0 };
@@ -244,8 +251,7 @@ fn record_with<K: Ord + Clone + Display>(
                 let _ = tree.insert_traced(k.clone(), (), &mut r);
             }
             Op::Delete(k) => {
-                let target = resolve(&tree).map(|f| f(k)).unwrap_or_else(|| k.clone());
-                let _ = tree.remove_traced(&target, &mut r);
+                let _ = tree.remove_traced(target.as_ref().unwrap_or(k), &mut r);
             }
             Op::Search(k) => {
                 let _ = tree.get_traced(k, &mut r);
@@ -601,6 +607,12 @@ mod tests {
         assert_eq!(searches.len(), 2);
         assert!(searches[0].contains("holds 3 keys: 20#2, 20#3, 20#4."), "{}", searches[0]);
         assert!(searches[1].contains("holds 2 keys: 20#3, 20#4."), "the delete removed the first row: {}", searches[1]);
+        // The delete compares and removes the entry 20#2, and says so.
+        let delete: Vec<&str> = frames.iter().filter(|f| f.op == Some(3)).map(|f| f.narration.trim_start_matches("Next: delete 20. ")).collect();
+        assert!(delete.iter().any(|l| l.contains("20#2")), "{delete:?}");
+        for l in &delete {
+            assert!(!l.replace("20#", "").split(|c: char| !c.is_ascii_alphanumeric()).any(|w| w == "20"), "a bare 20: {l}");
+        }
         frames.last().unwrap().tree.check().unwrap();
         // The same run on a unique index refuses the repeats.
         let unique = record(3, &keys, &ops);

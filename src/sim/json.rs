@@ -40,6 +40,9 @@ pub struct Token {
     pub col: usize,
     /// Where the value sits, as a JSONPath such as `$.items[0].price`.
     pub path: String,
+    /// A key that repeats a name already used in the same object (RFC 8259 §4: names
+    /// SHOULD be unique).
+    pub duplicate: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -70,7 +73,7 @@ impl Parsed {
 }
 
 enum Frame {
-    Object { members: usize, path: String, pending_key: Option<String> },
+    Object { members: usize, path: String, pending_key: Option<String>, names: std::collections::BTreeSet<String> },
     Array { elements: usize, path: String },
 }
 
@@ -111,6 +114,8 @@ impl<'a> Reader<'a> {
     fn run(&mut self) -> Result<(), ParseError> {
         let mut expect = Expect::Value;
         loop {
+            // Where the last token ended, to point at a missing comma there.
+            let (end_line, end_col) = (self.line, self.col);
             self.skip_whitespace();
             let Some(c) = self.peek() else {
                 return match expect {
@@ -138,17 +143,32 @@ impl<'a> Reader<'a> {
                         Expect::Value
                     }
                     ('}', Some(Frame::Object { .. })) | (']', Some(Frame::Array { .. })) => self.close()?,
+                    // A value on a later line, where a comma or the end was due: most often the
+                    // comma at the end of the line before was forgotten, so say where it goes.
+                    _ if end_line < self.line && matches!(c, '"' | '{' | '[' | '-' | '0'..='9' | 't' | 'f' | 'n') => {
+                        return Err(self.error(&format!(
+                            "expected {}, found {}: is a comma missing at the end of line {end_line}, after column {}?",
+                            describe(expect, self.stack.last()),
+                            show(c),
+                            end_col - 1
+                        )))
+                    }
                     _ => return Err(self.error(&format!("expected {}, found {}", describe(expect, self.stack.last()), show(c)))),
                 },
                 Expect::KeyOrEndObject | Expect::Key => match c {
                     '"' => {
                         let (start, line, col) = (self.pos, self.line, self.col);
                         let key = self.string()?;
-                        if let Some(Frame::Object { pending_key, .. }) = self.stack.last_mut() {
+                        let mut duplicate = false;
+                        if let Some(Frame::Object { pending_key, names, .. }) = self.stack.last_mut() {
                             *pending_key = Some(key.clone());
+                            duplicate = !names.insert(key.clone());
                         }
                         let path = self.container_path();
                         self.push(TokenKind::Key(key), start, line, col, path);
+                        if let Some(t) = self.tokens.last_mut() {
+                            t.duplicate = duplicate;
+                        }
                         Expect::Colon
                     }
                     '}' if expect == Expect::KeyOrEndObject => self.close()?,
@@ -179,7 +199,7 @@ impl<'a> Reader<'a> {
                 }
                 self.bump(1);
                 let (kind, frame, next) = if c == '{' {
-                    (TokenKind::BeginObject, Frame::Object { members: 0, path: path.clone(), pending_key: None }, Expect::KeyOrEndObject)
+                    (TokenKind::BeginObject, Frame::Object { members: 0, path: path.clone(), pending_key: None, names: Default::default() }, Expect::KeyOrEndObject)
                 } else {
                     (TokenKind::BeginArray, Frame::Array { elements: 0, path: path.clone() }, Expect::ValueOrEndArray)
                 };
@@ -286,7 +306,7 @@ impl<'a> Reader<'a> {
                             let hi = self.hex4()?;
                             let ch = if (0xD800..0xDC00).contains(&hi) {
                                 if !self.src[self.pos..].starts_with("\\u") {
-                                    return Err(self.error("a \\u escape for a leading surrogate must be followed by its trailing surrogate"));
+                                    return Err(self.error("a \\u escape for a leading surrogate must be followed by its trailing surrogate: JSON's grammar allows a lone one, but it is no Unicode character, and RFC 8259 §8.2 leaves such strings to each reader; this one refuses them"));
                                 }
                                 self.bump(2);
                                 let lo = self.hex4()?;
@@ -301,7 +321,7 @@ impl<'a> Reader<'a> {
                             };
                             match ch {
                                 Some(ch) => out.push(ch),
-                                None => return Err(self.error("a trailing surrogate cannot stand alone in a \\u escape")),
+                                None => return Err(self.error("a trailing surrogate cannot stand alone in a \\u escape: JSON's grammar allows it, but it is no Unicode character, and RFC 8259 §8.2 leaves such strings to each reader; this one, like Rust's and many others, refuses them")),
                             }
                         }
                     }
@@ -376,7 +396,7 @@ impl<'a> Reader<'a> {
         }
         let text = &self.src[start..self.pos];
         if overflows_f64(text) {
-            return Err(self.error("this number is too large to represent as a 64-bit float"));
+            return Err(self.error("this number is too large to represent as a 64-bit float: JSON's grammar allows it, but RFC 8259 §6 lets a reader limit the range it accepts, and this one (like JavaScript's) stops at about 1.8e308"));
         }
         Ok(text.to_string())
     }
@@ -398,7 +418,7 @@ impl<'a> Reader<'a> {
     }
 
     fn push(&mut self, kind: TokenKind, start: usize, line: usize, col: usize, path: String) {
-        self.tokens.push(Token { kind, start, end: self.pos, line, col, path });
+        self.tokens.push(Token { kind, start, end: self.pos, line, col, path, duplicate: false });
     }
 
     fn peek(&self) -> Option<char> {
@@ -534,6 +554,11 @@ fn narrate_token(t: &Token) -> String {
         TokenKind::EndObject { members } => format!("`}}` closes the object at {} ({} member{}).", t.path, members, plural(*members)),
         TokenKind::BeginArray => format!("`[` opens an array at {}.", t.path),
         TokenKind::EndArray { elements } => format!("`]` closes the array at {} ({} element{}).", t.path, elements, plural(*elements)),
+        TokenKind::Key(k) if t.duplicate => format!(
+            "the key {} names the next member of {}, and repeats a name this object already has. RFC 8259 §4 says names SHOULD be unique, because readers disagree about such a document: JavaScript's JSON.parse keeps the last member of the name, others keep the first or refuse it.",
+            quote(k, 40),
+            t.path
+        ),
         TokenKind::Key(k) => format!("the key {} names the next member of {}.", quote(k, 40), t.path),
         TokenKind::String(s) => format!("a string, {}, at {}.", quote(s, 40), t.path),
         TokenKind::Number { text, .. } => format!("a number, {}, at {}.", clip(text, 40), t.path),
@@ -574,7 +599,12 @@ fn summary(tokens: &[Token]) -> String {
         .iter()
         .map(|(n, c)| if *n == "null" { format!("{c} null") } else { format!("{c} {n}{}", plural(*c)) })
         .collect();
-    format!("Done: valid JSON with {}.", parts.join(", "))
+    let repeated = tokens.iter().filter(|t| t.duplicate).count();
+    let warn = match tokens.iter().find(|t| t.duplicate) {
+        Some(t) => format!(" But {repeated} key{} repeat{} a name in {} object, first on line {}: readers may not agree on what it means.", plural(repeated), if repeated == 1 { "s" } else { "" }, if repeated == 1 { "its" } else { "their" }, t.line),
+        None => String::new(),
+    };
+    format!("Done: valid JSON with {}.{warn}", parts.join(", "))
 }
 
 /// The inspector's stepper: the reader starts before the first token, shows one token per
@@ -889,6 +919,25 @@ mod tests {
         }
         let e = parse(preset("broken")).error.unwrap();
         assert_eq!((e.line, e.col), (4, 3), "the missing comma is found first");
+        assert!(e.message.ends_with("is a comma missing at the end of line 3, after column 10?"), "{}", e.message);
+        // On one line there is no line before to point at.
+        assert!(!parse("[1 2]").error.unwrap().message.contains("line"));
+    }
+
+    #[test]
+    fn a_repeated_name_is_valid_but_warned_about() {
+        // RFC 8259 §4: names within an object SHOULD be unique; serde_json reads it too.
+        let src = "{\"a\": 1,\n \"b\": {\"a\": 2},\n \"a\": 3}";
+        assert_eq!(agree(src), Ok(()));
+        let p = parse(src);
+        assert!(p.is_valid());
+        let dups: Vec<usize> = p.tokens.iter().filter(|t| t.duplicate).map(|t| t.line).collect();
+        assert_eq!(dups, [3], "the inner object's `a` is its own first");
+        let t = p.tokens.iter().find(|t| t.duplicate).unwrap();
+        assert!(narrate_token(t).contains("repeats a name"), "{}", narrate_token(t));
+        let walk = Timeline::new(JsonWalk::new(src), TimelineConfig::default());
+        assert!(walk.transcript().last().unwrap().ends_with("But 1 key repeats a name in its object, first on line 3: readers may not agree on what it means."), "{:?}", walk.transcript().last());
+        assert!(!Timeline::new(JsonWalk::new("{\"a\": 1}"), TimelineConfig::default()).transcript().last().unwrap().contains("repeat"));
     }
 
     #[test]

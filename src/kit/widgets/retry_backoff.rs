@@ -124,8 +124,8 @@ impl Widget for RetryBackoff {
             for (d, tone) in paths.into_iter().zip([Tone::Ok, Tone::Bad, Tone::Warn, Tone::Muted]) {
                 s.push(Shape::Path { x: 40.0, y: base - ch, d, fill: tone });
             }
-            let (ok, gave_up) = r.finished_by_now(run);
-            s.text(40.0, base + 16.0, Tone::Muted, 11, Anchor::Start, format!("by {}: {ok} clients succeeded, {gave_up} gave up", retry::fmt_time(r.now_us())));
+            let f = r.finished_by_now(run);
+            s.text(40.0, base + 16.0, Tone::Muted, 11, Anchor::Start, format!("by {}: {} clients succeeded, {} gave up, {} stopped on a 4xx", retry::fmt_time(r.now_us()), f.succeeded, f.gave_up, f.stopped));
         }
         s.text(w - 20.0, h - 4.0, Tone::Muted, 10, Anchor::End, "green ok · red failed · amber lost · grey refused by the breaker");
         s

@@ -466,15 +466,27 @@ pub struct Summary {
 /// One time slice of a run, for the load chart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Slice {
-    /// Calls that reached the API in this slice, by how they ended.
+    /// Calls that reached the API in this slice (counted where they arrived, though their
+    /// answer may come in a later slice), by how they ended.
     pub ok: u32,
+    /// Every error answer: the four kinds below together.
     pub failed: u32,
+    /// 503 Service Unavailable (the outage, and shed load).
+    pub unavailable: u32,
+    /// Any other 5xx.
+    pub server: u32,
+    /// 429 Too Many Requests.
+    pub limited: u32,
+    /// A 4xx that repeating cannot fix.
+    pub client: u32,
     pub lost: u32,
     /// Attempts the circuit breaker refused.
     pub short: u32,
-    /// Clients whose call ended in this slice, by how.
+    /// Clients whose call ended in this slice, by how: a success, out of attempts, or
+    /// stopped on an answer not worth retrying.
     pub succeeded: u32,
     pub gave_up: u32,
+    pub stopped: u32,
 }
 
 impl Slice {

@@ -51,14 +51,24 @@ impl Run {
             match (a.arrive_us, a.outcome) {
                 (Some(t), Outcome::Ok) => out[at(t)].ok += 1,
                 (Some(t), Outcome::Timeout) => out[at(t)].lost += 1,
-                (Some(t), _) => out[at(t)].failed += 1,
+                (Some(t), o) => {
+                    let s = &mut out[at(t)];
+                    s.failed += 1;
+                    match o {
+                        Outcome::Server(503) => s.unavailable += 1,
+                        Outcome::RateLimited { .. } => s.limited += 1,
+                        Outcome::Client(_) => s.client += 1,
+                        _ => s.server += 1,
+                    }
+                }
                 (None, _) => out[at(a.sent_us)].short += 1,
             }
         }
         for &(end, t) in &self.ends {
             match end {
                 ClientEnd::Succeeded => out[at(t)].succeeded += 1,
-                ClientEnd::GaveUp | ClientEnd::NotRetryable => out[at(t)].gave_up += 1,
+                ClientEnd::GaveUp => out[at(t)].gave_up += 1,
+                ClientEnd::NotRetryable => out[at(t)].stopped += 1,
                 ClientEnd::Unfinished => {}
             }
         }
@@ -143,9 +153,33 @@ impl Replay {
         self.step as u64 * self.width_us
     }
 
-    /// Clients of run `r` finished (succeeded, gave up) by the current step.
-    pub fn finished_by_now(&self, r: usize) -> (u32, u32) {
-        self.slices[r][..self.step].iter().fold((0, 0), |(s, g), x| (s + x.succeeded, g + x.gave_up))
+    /// Clients of run `r` finished by the current step.
+    pub fn finished_by_now(&self, r: usize) -> Finished {
+        self.slices[r][..self.step].iter().fold(Finished::default(), |f, x| Finished { succeeded: f.succeeded + x.succeeded, gave_up: f.gave_up + x.gave_up, stopped: f.stopped + x.stopped })
+    }
+}
+
+/// Clients finished by a moment: with a success, out of attempts (or retries), or stopped on
+/// an answer that retrying cannot fix (a 4xx other than 429).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Finished {
+    pub succeeded: u32,
+    pub gave_up: u32,
+    pub stopped: u32,
+}
+
+impl Finished {
+    /// "312 of 1,000 clients have succeeded, 20 gave up after their last try, 5 stopped on a
+    /// 4xx", leaving out the parts that are 0.
+    pub fn describe(&self, clients: u32) -> String {
+        let mut s = format!("{} of {} client{} have succeeded", group(u64::from(self.succeeded)), group(u64::from(clients)), plural(clients as usize));
+        if self.gave_up > 0 {
+            s.push_str(&format!(", {} gave up after their last try", group(u64::from(self.gave_up))));
+        }
+        if self.stopped > 0 {
+            s.push_str(&format!(", {} stopped on a 4xx that retrying cannot fix", group(u64::from(self.stopped))));
+        }
+        s
     }
 }
 
@@ -162,49 +196,113 @@ impl Machine for Replay {
         if self.runs.is_empty() {
             return "Nothing simulated yet.".into();
         }
-        let clients = self.runs[0].config.clients;
+        let cfg = &self.runs[0].config;
+        let clients = cfg.clients;
         if self.step == 0 {
-            let cfg = &self.runs[0].config;
-            return format!(
-                "Before the first call. {} client{} will each try to make one call within {}; the API serves {} requests a second. Step forward to watch each slice of {}.",
-                group(u64::from(clients)),
-                plural(clients as usize),
-                fmt_time(u64::from(cfg.spread_ms) * MS),
-                group(u64::from(cfg.capacity)),
-                fmt_time(self.width_us),
-            );
+            return format!("Before the first call. {} Step forward to watch each slice of {}.", opening(cfg), fmt_time(self.width_us));
         }
         let from = (self.step as u64 - 1) * self.width_us;
         let to = self.step as u64 * self.width_us;
-        let mut parts = vec![format!("{} to {}:", fmt_time(from), fmt_time(to))];
+        let serveable = group(u64::from(cfg.capacity) * self.width_us / SECOND);
+        let two = self.runs.len() > 1;
+        // With two runs the capacity is said once, and each run only what happened to it.
+        let mut parts = vec![if two { format!("{} to {} (the API can serve about {serveable} calls in this time):", fmt_time(from), fmt_time(to)) } else { format!("{} to {}:", fmt_time(from), fmt_time(to)) }];
         for (r, run) in self.runs.iter().enumerate() {
             let s = self.slices[r][self.step - 1];
-            let (done, gave_up) = self.finished_by_now(r);
-            let serveable = (u64::from(run.config.capacity) * self.width_us / SECOND) as u32;
-            let mut line = format!(
-                "{}: {} call{} reached the API (it can serve about {} in this time), {} succeeded, {} failed, {} timed out",
-                run.config.strategy.label(),
-                group(u64::from(s.calls())),
-                plural(s.calls() as usize),
-                group(u64::from(serveable)),
-                group(u64::from(s.ok)),
-                group(u64::from(s.failed)),
-                group(u64::from(s.lost)),
-            );
+            let mut line = format!("{}: {} call{} reached the API", run.config.strategy.label(), group(u64::from(s.calls())), plural(s.calls() as usize));
+            if !two {
+                line.push_str(&format!(" (it can serve about {serveable} in this time)"));
+            }
+            let answers = answers(&s);
+            if !answers.is_empty() {
+                line.push_str(&format!(", answered {answers}"));
+            }
             if s.short > 0 {
-                line.push_str(&format!(", {} refused by the open breaker", s.short));
+                line.push_str(&format!("; {} more kept back by the gateway's open circuit breaker", group(u64::from(s.short))));
+            }
+            if s.calls() == 0 && s.short == 0 {
+                line.push_str(&format!(", {}", self.why_quiet(r, to)));
             }
             if run.config.breaker {
                 line.push_str(&format!("; breaker {}", run.breaker_at(to).label()));
             }
-            line.push_str(&format!(
-                ". So far {} of {} succeeded and {} gave up.",
-                group(u64::from(done)),
-                group(u64::from(clients)),
-                group(u64::from(gave_up))
-            ));
+            line.push_str(&format!(". {}.", self.finished_by_now(r).describe(clients)));
             parts.push(line);
         }
         parts.join(" ")
     }
+}
+
+impl Replay {
+    /// Why no call reached the API in a slice ending at `to`: every client done, or all of
+    /// them waiting out a backoff or a Retry-After.
+    fn why_quiet(&self, r: usize, to: u64) -> String {
+        let run = &self.runs[r];
+        let f = self.finished_by_now(r);
+        if f.succeeded + f.gave_up + f.stopped >= run.config.clients {
+            return "since every client has finished".into();
+        }
+        let retry_after = run.config.honor_retry_after
+            && run.attempts.iter().any(|a| a.arrive_us.is_some_and(|t| t < to) && a.end_us <= to && matches!(a.outcome, Outcome::RateLimited { .. }));
+        if retry_after {
+            "as the clients still waiting sit out their backoff or the 429's Retry-After".into()
+        } else {
+            "as the clients still waiting sit out their backoff".into()
+        }
+    }
+}
+
+/// The answers of the calls that arrived in a slice, by kind: "187 with 200 OK, 13 with 503".
+fn answers(s: &Slice) -> String {
+    let parts: Vec<String> = [
+        (s.ok, "with 200 OK"),
+        (s.unavailable, "with 503 Service Unavailable"),
+        (s.server, "with another 5xx"),
+        (s.limited, "with 429 Too Many Requests"),
+        (s.client, "with a 4xx"),
+        (s.lost, "never (timed out)"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{} {what}", group(u64::from(*n))))
+    .collect();
+    crate::sim::text::join_and(&parts)
+}
+
+/// The scenario in a sentence or two: the clients, the API's capacity, and the trouble.
+pub fn opening(cfg: &Config) -> String {
+    let mut s = format!(
+        "{} client{} will each try to make one call within {}; the API serves {} requests a second.",
+        group(u64::from(cfg.clients)),
+        plural(cfg.clients as usize),
+        fmt_time(u64::from(cfg.spread_ms) * MS),
+        group(u64::from(cfg.capacity)),
+    );
+    let mut trouble = Vec::new();
+    if cfg.outage_to_ms > cfg.outage_from_ms {
+        trouble.push(format!("it is down, answering 503 to everything, from {} to {}", fmt_time(u64::from(cfg.outage_from_ms) * MS), fmt_time(u64::from(cfg.outage_to_ms) * MS)));
+    }
+    if cfg.rate_limit > 0 {
+        trouble.push(format!(
+            "it allows {} requests a second in all and answers 429 with a Retry-After past that{}",
+            group(u64::from(cfg.rate_limit)),
+            if cfg.honor_retry_after { ", which the clients honour" } else { ", which the clients ignore" }
+        ));
+    }
+    if cfg.error_pct > 0 {
+        trouble.push(format!("{} % of requests fail with a 5xx at random", cfg.error_pct));
+    }
+    if cfg.hang_pct > 0 {
+        trouble.push(format!("{} % hang with no answer", cfg.hang_pct));
+    }
+    if cfg.bad_pct > 0 {
+        trouble.push(format!("{} % of clients send a request that is invalid every time", cfg.bad_pct));
+    }
+    if !trouble.is_empty() {
+        s.push_str(&format!(" Trouble: {}.", crate::sim::text::join_and(&trouble)));
+    }
+    if cfg.breaker {
+        s.push_str(" A circuit breaker in a gateway in front of the API, shared by every client, stops calls while the API looks down.");
+    }
+    s
 }

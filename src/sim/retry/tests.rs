@@ -238,9 +238,9 @@ fn replay_steps_cover_the_run_and_slices_add_up() {
     }
     assert!(r.narrate().starts_with("Before the first call"));
     while r.advance() {}
-    let (done, gave_up) = r.finished_by_now(0);
+    let f = r.finished_by_now(0);
     let s = runs[0].summary();
-    assert_eq!((done, gave_up), (s.succeeded, s.gave_up + s.not_retryable));
+    assert_eq!((f.succeeded, f.gave_up, f.stopped), (s.succeeded, s.gave_up, s.not_retryable));
     assert!(r.narrate().contains("Full jitter"));
 }
 
@@ -260,4 +260,38 @@ fn times_read_naturally() {
     assert_eq!(fmt_time(2_000_000), "2 s");
     assert_eq!(fmt_time(12_500_000), "12.5 s");
     assert_eq!(fmt_time(200_000_000), "3 min 20 s");
+}
+
+/// The narration names the trouble at the start, each kind of answer, and why a slice is quiet;
+/// with two runs side by side it says the capacity once.
+#[test]
+fn narration_names_the_trouble_and_each_answer() {
+    let mut r = Replay::new(vec![simulate(&cfg(Strategy::Immediate))]);
+    let first = r.narrate();
+    assert!(first.contains("Trouble: it is down, answering 503 to everything, from 0 ms to 3 s."), "{first}");
+    let mut lines = Vec::new();
+    while r.advance() {
+        lines.push(r.narrate());
+    }
+    assert!(lines.iter().any(|l| l.contains("with 503 Service Unavailable")), "{lines:#?}");
+    assert!(lines.iter().all(|l| l.contains("(it can serve about")));
+    assert!(lines.last().unwrap().contains("client"), "{lines:#?}");
+    // The calls counted in a slice are those that arrived in it; the clients' tally is separate.
+    assert!(!lines.iter().any(|l| l.split(" clients have").next().unwrap().contains("succeeded")), "no slice count is called succeeded: {lines:#?}");
+
+    let limited = Config { rate_limit: 50, outage_to_ms: 0, bad_pct: 5, ..cfg(Strategy::FullJitter) };
+    let mut r = Replay::new(vec![simulate(&limited)]);
+    assert!(r.narrate().contains("answers 429 with a Retry-After past that, which the clients honour"), "{}", r.narrate());
+    let mut lines = Vec::new();
+    while r.advance() {
+        lines.push(r.narrate());
+    }
+    assert!(lines.iter().any(|l| l.contains("with 429 Too Many Requests")), "{lines:#?}");
+    assert!(lines.iter().any(|l| l.contains("stopped on a 4xx that retrying cannot fix")), "{lines:#?}");
+    assert!(lines.iter().any(|l| l.starts_with("1.50 s to 2 s") && l.contains("as the clients still waiting sit out their backoff or the 429's Retry-After")), "{lines:#?}");
+
+    let mut two = Replay::new(vec![simulate(&cfg(Strategy::Immediate)), simulate(&cfg(Strategy::FullJitter))]);
+    two.advance();
+    let said = two.narrate();
+    assert_eq!(said.matches("can serve about").count(), 1, "{said}");
 }

@@ -353,6 +353,7 @@ pub fn record_crash(cfg: &CrashConfig) -> Vec<Frame> {
         frames.push(snap(&db, format!("Power fails. Memory is gone: every row not yet written to the data file, and the log buffer. On disk remain the data file and {durable} log record{}.", crate::sim::plural(durable)), Phase::Crashed, session(tx, None, "crashed", &last), None));
         let (data, rsteps) = recover(&db.disk, &db.log);
         let mut shown: BTreeMap<String, (Option<i64>, usize)> = db.disk.clone();
+        let mut undone = false;
         for rs in rsteps {
             let narration = match &rs {
                 RecoveryStep::Analysis { winners, losers } => format!(
@@ -366,7 +367,9 @@ pub fn record_crash(cfg: &CrashConfig) -> Vec<Frame> {
                 }
                 RecoveryStep::Undo { lsn, key, value, tx } => {
                     shown.insert(key.clone(), (*value, *lsn));
-                    format!("Undo record {lsn}: T{tx} never committed, so {key} goes back to {}.", show(*value))
+                    // The first undo says whose recovery this is; later ones only what they do.
+                    let aries = if std::mem::replace(&mut undone, true) { "" } else { " Undoing from the log is how ARIES-style recovery works (InnoDB, SQL Server); PostgreSQL's log is redo only, because its old row versions stay in the table and an uncommitted version is simply never visible." };
+                    format!("Undo record {lsn}: T{tx} never committed, so {key} goes back to {}.{aries}", show(*value))
                 }
                 RecoveryStep::Done => "Recovery is done: the data file holds exactly the committed transactions.".into(),
             };
@@ -681,17 +684,46 @@ pub fn record_isolation(cfg: &IsoConfig) -> (Vec<Frame>, Observed) {
                     Op::Set(k, _) | Op::Add(k, _) | Op::Insert(k, _) => other_open && db.pending().iter().any(|(pk, _, by)| pk == k && Some(*by) == other),
                     _ => false,
                 };
+                // A write computed from an earlier read: what is committed now, to say whether it
+                // overwrites a change the other session committed since (a lost update).
+                let overwrites = match (&step, &op) {
+                    (SOp::SetRead(k, _), Op::Set(..)) => read_vals[s].get(k).copied().zip(db.committed_value(k)).filter(|(read, now)| read != now),
+                    _ => None,
+                };
                 let outcome = db.run(t, &op);
+                // Why a read or a write is the lesson of its step, not only what it did.
+                let mut why = String::new();
                 match outcome {
                     Outcome::Done(msg) | Outcome::NoRow(msg) => {
                         obs.wrote_while_locked |= dirty;
+                        let o = other.map_or(0, |o| o);
                         match &op {
                             Op::Read(k) => {
                                 let v = db.view(t).get(k).copied().flatten();
+                                let own = db.pending().iter().any(|(pk, _, by)| pk == k && *by == t);
+                                let uncommitted = other_open && db.pending().iter().any(|(pk, pv, by)| pk == k && Some(*by) == other && *pv == v);
+                                let newest = db.committed_value(k);
+                                why = if uncommitted {
+                                    format!(" That is T{o}'s change, which T{o} has not committed: a dirty read. If T{o} rolls back, {name} has read a value that never existed.")
+                                } else if !own && v != newest && v.is_some() {
+                                    format!(" It reads from its snapshot, taken at its first statement: T{o} has since committed {}, which this transaction does not see.", newest.map_or("a delete".into(), |n| n.to_string()))
+                                } else {
+                                    let moved = read_vals[s].iter().find(|(k2, &was)| *k2 != k && db.committed_value(k2) != Some(was) && !db.pending().iter().any(|(pk, _, by)| pk == *k2 && *by == t));
+                                    match (read_vals[s].get(k), moved) {
+                                        (Some(&before), _) if Some(before) != v && !own => format!(" It read {before} before: T{o} committed a change in between, so the same question got a different answer."),
+                                        (_, Some((k2, was))) if !own => format!(" That includes T{o}'s committed change, but the {was} it read from {} came from before that change: its two reads see two different moments.", k2.split_once('/').map_or(k2.as_str(), |(_, id)| id)),
+                                        _ => String::new(),
+                                    }
+                                };
                                 if let Some(v) = v {
                                     read_vals[s].insert(k.clone(), v);
                                 }
                                 obs.reads[s].push((k.clone(), v, 1));
+                            }
+                            Op::Set(k, _) if overwrites.is_some() => {
+                                let (read, now) = overwrites.unwrap_or_default();
+                                let what = if k.starts_with("products/") { "sale" } else { "change" };
+                                why = format!(" It computed that from the {read} it read earlier, but T{o} has since committed {now}: this write overwrites T{o}'s {what}, which is lost.");
                             }
                             Op::Sum(p) => {
                                 let vals: Vec<i64> = db.view(t).iter().filter(|(k, _)| k.starts_with(p.as_str())).filter_map(|(_, v)| *v).collect();
@@ -714,7 +746,7 @@ pub fn record_isolation(cfg: &IsoConfig) -> (Vec<Frame>, Observed) {
                             Op::Commit => format!("{name} commits T{t}."),
                             Op::Rollback if matches!(step, SOp::Guard(_)) => format!("{name} sees a total of {}, below what it needs, so it rolls back.", last_sum[s].unwrap_or(0)),
                             Op::Rollback => format!("{name} rolls T{t} back: its changes vanish."),
-                            _ => format!("{name}: {msg}."),
+                            _ => format!("{name}: {msg}.{why}"),
                         }
                     }
                     Outcome::Waits(h) => {

@@ -120,6 +120,24 @@ fn a_transfer_crashed_at_any_step_keeps_the_money() {
     assert!(frames.last().unwrap().verdict.as_deref().unwrap().contains("100 has vanished"));
 }
 
+/// The step that carries each anomaly's lesson says why, not only what it did.
+#[test]
+fn the_lesson_steps_say_why() {
+    let said = |a, level| run(a, level).0.iter().map(|f| f.narration.clone()).collect::<Vec<_>>();
+    let has = |lines: &[String], text: &str| lines.iter().any(|l| l.contains(text));
+    let dirty = said(Anomaly::DirtyRead, Level::ReadUncommitted);
+    assert!(has(&dirty, "That is T1's change, which T1 has not committed: a dirty read."), "{dirty:#?}");
+    assert!(!has(&said(Anomaly::DirtyRead, Level::ReadCommitted), "dirty read."));
+    let lost = said(Anomaly::LostUpdate, Level::ReadCommitted);
+    assert!(has(&lost, "It computed that from the 10 it read earlier, but T1 has since committed 9: this write overwrites T1's sale, which is lost."), "{lost:#?}");
+    let skew = said(Anomaly::ReadSkew, Level::RepeatableRead);
+    assert!(has(&skew, "It reads from its snapshot, taken at its first statement: T2 has since committed 600, which this transaction does not see."), "{skew:#?}");
+    let skew = said(Anomaly::ReadSkew, Level::ReadCommitted);
+    assert!(has(&skew, "That includes T2's committed change, but the 500 it read from A came from before that change"), "{skew:#?}");
+    let nrr = said(Anomaly::NonRepeatableRead, Level::ReadCommitted);
+    assert!(has(&nrr, "committed a change in between, so the same question got a different answer."), "{nrr:#?}");
+}
+
 #[test]
 fn recovery_redoes_committed_work_and_undoes_the_rest() {
     // Crash after COMMIT: B's credit was never written to the data file, so redo restores it.
@@ -129,6 +147,8 @@ fn recovery_redoes_committed_work_and_undoes_the_rest() {
     // Crash before the commit record is on disk: the debit the writer saved is undone.
     let frames = crash(Story::Transfer, Some(n - 1));
     assert!(frames.iter().any(|f| f.narration.starts_with("Undo record") && f.narration.contains("accounts/A goes back to 500")), "{:#?}", frames.iter().map(|f| &f.narration).collect::<Vec<_>>());
+    // Whose recovery this is, said once.
+    assert_eq!(frames.iter().filter(|f| f.narration.contains("ARIES-style recovery")).count(), 1);
 }
 
 #[test]

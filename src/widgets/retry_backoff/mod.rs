@@ -396,8 +396,11 @@ fn Panels(charts: Arc<Charts>, timeline: RwSignal<Timeline<Replay>>) -> impl Int
                 if replay.runs().len() <= r {
                     return String::new();
                 }
-                let (done, gave_up) = replay.finished_by_now(r);
-                let mut line = format!("At {}: {} succeeded, {} gave up", fmt_time(replay.now_us()), group(u64::from(done)), group(u64::from(gave_up)));
+                let f = replay.finished_by_now(r);
+                let mut line = format!("At {}: {} succeeded, {} gave up", fmt_time(replay.now_us()), group(u64::from(f.succeeded)), group(u64::from(f.gave_up)));
+                if f.stopped > 0 {
+                    line.push_str(&format!(", {} stopped on a 4xx", group(u64::from(f.stopped))));
+                }
                 if replay.runs()[r].config.breaker {
                     line.push_str(&format!(", breaker {}", replay.runs()[r].breaker_at(replay.now_us()).label()));
                 }
@@ -492,7 +495,7 @@ fn SummaryTable(charts: Arc<Charts>, took_ms: RwSignal<Option<u64>>) -> impl Int
                     <th scope="col">"Strategy"</th>
                     <th scope="col">"Calls to the API"</th>
                     <th scope="col">"Succeeded"</th>
-                    <th scope="col">"Gave up"</th>
+                    <th scope="col">"Gave up or stopped"</th>
                     <th scope="col">"Wasted calls"</th>
                     {breaker.then(|| view! { <th scope="col">"Refused by breaker"</th> })}
                     <th scope="col">"Peak load"</th>
