@@ -1,6 +1,7 @@
 // Prints the size of what a reader downloads, raw, gzip and brotli, and fails when the
 // first load of a chapter page is over budget. Reads dist/ as `make dist` left it.
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { readFileSync, readdirSync, statSync, writeFileSync, mkdirSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { join, extname } from "node:path";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 import { explain } from "./wasm-breakdown.mjs";
@@ -22,11 +23,25 @@ const BUDGET_BUNDLE = budget("BUDGET_BUNDLE_KB", 140);
 const HELD = { "transaction-rollback": 152, "dns-lookup": 142 };
 
 const kb = (n) => (n / 1024).toFixed(1).padStart(8);
-const measure = (buf) => ({
-  raw: buf.length,
-  gzip: gzipSync(buf, { level: 9 }).length,
-  brotli: brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
-});
+// Brotli at quality 11 is slow (seconds for the whole site), and the size test runs this report
+// four times over the same dist/: measurements are kept by content hash in target/, so a file
+// is compressed once for as long as its bytes stay the same.
+const CACHE = "target/size-report-cache.json";
+let cache = {};
+try { cache = JSON.parse(readFileSync(CACHE, "utf8")); } catch { /* first run, or no target/ yet */ }
+let cacheChanged = false;
+const measure = (buf) => {
+  const key = createHash("sha256").update(buf).digest("hex");
+  if (!cache[key]) {
+    cache[key] = {
+      raw: buf.length,
+      gzip: gzipSync(buf, { level: 9 }).length,
+      brotli: brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+    };
+    cacheChanged = true;
+  }
+  return { ...cache[key] };
+};
 
 const files = [];
 const walk = (dir) => {
@@ -49,6 +64,11 @@ const kind = (f) => {
 };
 
 const rows = files.map((f) => ({ file: f.slice(DIST.length + 1), kind: kind(f), ...measure(readFileSync(f)) }));
+if (cacheChanged) {
+  // Only this run's files are kept, so the cache never outgrows one site.
+  const keep = Object.fromEntries(files.map((f) => createHash("sha256").update(readFileSync(f)).digest("hex")).filter((k) => cache[k]).map((k) => [k, cache[k]]));
+  try { mkdirSync("target", { recursive: true }); writeFileSync(CACHE, JSON.stringify(keep)); } catch { /* a read-only tree measures again next time */ }
+}
 console.log("\nSize report (KB)");
 console.log(`${"file".padEnd(44)} ${"kind".padEnd(10)} ${"raw".padStart(8)} ${"gzip".padStart(8)} ${"brotli".padStart(8)}`);
 for (const r of rows.sort((a, b) => b.brotli - a.brotli)) {
