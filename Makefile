@@ -24,8 +24,13 @@ serve: setup build-dist
 dist: setup build-dist
 
 # Trunk builds the shell; scripts/bundles.sh one wasm bundle per widget; prerender the pages.
+# Nothing compiled knows the base: Trunk and the book write a mark where it goes, and the
+# prerender step writes every file with $(BASE) in its place (pipeline::BASE_MARK). Trunk's
+# page template is kept in target/ for test-subpath, since prerender writes over it.
+BASE_MARK := /__techbasics_base__/
 build-dist:
-	trunk build --release --offline --public-url $(BASE)
+	trunk build --release --offline --public-url $(BASE_MARK)
+	cp dist/index.html target/trunk-index.html
 	bash scripts/bundles.sh dist
 	cargo run --quiet --bin prerender -- dist
 
@@ -53,10 +58,11 @@ screens: setup build-dist
 test-e2e:
 	node --test --test-concurrency=1 tests/e2e/
 
-# The same site built for a sub-path (/guide/) into dist-sub/, served and browsed there.
+# The same build written for a sub-path (/guide/) into dist-sub/, served and browsed there.
+# The build is the same for every base (see build-dist), so only the prerender step runs again,
+# on a copy of dist/ with Trunk's template back in place: what `make dist BASE=/guide/` does.
 test-subpath:
-	TECHBASICS_BASE=/guide/ trunk build --release --offline --public-url /guide/ --dist dist-sub
-	TECHBASICS_BASE=/guide/ bash scripts/bundles.sh dist-sub
+	rm -rf dist-sub && cp -r dist dist-sub && cp target/trunk-index.html dist-sub/index.html
 	TECHBASICS_BASE=/guide/ cargo run --quiet --bin prerender -- dist-sub
 	SUBPATH_DIST=dist-sub node --test tests/e2e/subpath.test.mjs
 

@@ -15,8 +15,8 @@ fn main() {
     println!("cargo:rerun-if-changed=pipeline");
     println!("cargo:rerun-if-changed=src/kit/catalog.rs");
     println!("cargo:rerun-if-changed=src/kit/registry.rs");
-    println!("cargo:rerun-if-env-changed=TECHBASICS_BASE");
-    let base = normalize_base(&std::env::var("TECHBASICS_BASE").unwrap_or_default());
+    // Links carry pipeline::BASE_MARK, which the prerender step replaces with the real base.
+    let base = pipeline::BASE_MARK.to_string();
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let opts = pipeline::Options { content_dir: root.join("content"), base };
     match pipeline::build(&opts) {
@@ -31,15 +31,5 @@ fn main() {
             }
             std::process::exit(1);
         }
-    }
-}
-
-/// `guide` or `/guide` or `/guide/` all become `/guide/`; empty becomes `/`.
-fn normalize_base(raw: &str) -> String {
-    let inner = raw.trim().trim_matches('/');
-    if inner.is_empty() {
-        "/".into()
-    } else {
-        format!("/{inner}/")
     }
 }

@@ -19,6 +19,12 @@ use std::path::{Path, PathBuf};
 
 pub use render::{Heading, Segment};
 
+/// The base the build writes into every internal link, in place of the path the site is served
+/// under. The prerender step replaces it with that path (`TECHBASICS_BASE`) as it writes each
+/// file, so nothing compiled depends on where the site is hosted: one build serves a domain
+/// root and a sub-path alike, and a sub-path build rebuilds no wasm.
+pub const BASE_MARK: &str = "/__techbasics_base__/";
+
 /// Everything the pipeline needs to know, in one place.
 #[derive(Clone, Debug)]
 pub struct Options {

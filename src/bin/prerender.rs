@@ -2,7 +2,9 @@
 //! dist/index.html, with its hashed asset links, is the template for every page. Then the
 //! service worker, which lists every file of this build, so it goes last.
 //! `TECHBASICS_SITE_URL` is the origin the site will be served from (for canonical URLs and
-//! the sitemap).
+//! the sitemap); `TECHBASICS_BASE` the path under it (`/` by default). The compiled site and
+//! Trunk's output carry a base mark instead of the path; every file is written with the real
+//! one, and a mark left anywhere in the output stops the build.
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
@@ -13,7 +15,8 @@ fn main() {
         eprintln!("prerender: {what}");
         std::process::exit(1);
     }
-    fn write(dist: &Path, rel: &str, body: &str) {
+    fn write(dist: &Path, rel: &str, body: &str, base: &str) {
+        let body = site::with_base(body, base);
         let path = dist.join(rel);
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).unwrap_or_else(|e| fail(format!("cannot create {}: {e}", dir.display())));
@@ -34,6 +37,7 @@ fn main() {
 
     let dist = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "dist".into()));
     let trunk_html = std::fs::read_to_string(dist.join("index.html")).unwrap_or_else(|e| fail(format!("cannot read {}: {e}", dist.join("index.html").display())));
+    let base = site::normalize_base(&std::env::var("TECHBASICS_BASE").unwrap_or_default());
     let site_url = std::env::var("TECHBASICS_SITE_URL").ok().filter(|s| !s.is_empty()).unwrap_or_else(|| "http://127.0.0.1:8080".into());
     // The widget bundles scripts/bundles.sh built into dist/bundles/.
     let manifest = dist.join("bundles/manifest.tsv");
@@ -42,7 +46,7 @@ fn main() {
     let template = site::Template::new(&trunk_html, site::Build { site_url }, bundles).unwrap_or_else(|e| fail(e));
     let pages = site::pages(&template);
     for p in &pages {
-        write(&dist, &p.path, &p.html);
+        write(&dist, &p.path, &p.html, &base);
     }
     // Everything the reader may need offline, except the server-only files.
     let mut files = Vec::new();
@@ -54,7 +58,15 @@ fn main() {
         all.extend_from_slice(f.as_bytes());
         all.extend(std::fs::read(dist.join(f)).unwrap_or_default());
     }
-    write(&dist, "sw.js", &site::service_worker(&files, site::fnv(&all)));
+    write(&dist, "sw.js", &site::service_worker(&files, site::fnv(&all)), &base);
+    // Trunk's own files (its CSS, its glue) and the bundles must not name the mark either:
+    // if one did, it would load from the wrong path under every base.
+    for f in files.iter().chain(std::iter::once(&"sw.js".to_string())) {
+        let Ok(text) = std::fs::read(dist.join(f)) else { continue };
+        if text.windows(techbasics::book::BASE.len()).any(|w| w == techbasics::book::BASE.as_bytes()) {
+            fail(format!("{f} still holds the base mark {}: it was written without the real base", techbasics::book::BASE));
+        }
+    }
     println!("prerender: wrote {} files and a service worker for {} files into {}", pages.len(), files.len(), dist.display());
 }
 

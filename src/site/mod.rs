@@ -21,6 +21,24 @@ pub mod print;
 pub mod search;
 pub mod storyboard;
 
+/// The path the site is served under, from `TECHBASICS_BASE`: `guide`, `/guide` and `/guide/`
+/// all become `/guide/`; empty becomes `/`.
+pub fn normalize_base(raw: &str) -> String {
+    let inner = raw.trim().trim_matches('/');
+    if inner.is_empty() {
+        "/".into()
+    } else {
+        format!("/{inner}/")
+    }
+}
+
+/// A file as it is written: the build's base mark ([`book::BASE`], which Trunk's
+/// `--public-url` also carries) becomes the real base. Done once, as each file is written, so
+/// the compiled site and its wasm are the same for every base.
+pub fn with_base(body: &str, base: &str) -> String {
+    body.replace(book::BASE, base)
+}
+
 /// One page to write: its path under dist/ and its HTML.
 #[derive(Debug)]
 pub struct Page {
@@ -448,15 +466,39 @@ mod tests {
 
     const T: &str = "<html lang=\"en\"><head><!--techbasics:head--><link rel=\"modulepreload\" href=\"/x.js\" crossorigin=\"anonymous\"><link rel=\"preload\" href=\"/x_bg.wasm\" as=\"fetch\" type=\"application/wasm\"><link rel=\"stylesheet\" href=\"/main.css\"><script type=\"module\">import init from '/x.js'; await init({ module_or_path: '/x_bg.wasm' });</script></head><body><!--techbasics:body--></body></html>";
 
+    /// Trunk's page as `make build-dist` has Trunk write it: its paths start with the base mark.
     fn template() -> Template {
         let manifest = "json-inspector\tbundles/json-1.js\tbundles/json-1_bg.wasm\nretry-backoff\tbundles/retry-2.js\tbundles/retry-2_bg.wasm\nbtree-index\tbundles/btree-3.js\tbundles/btree-3_bg.wasm\nretry-backoff+btree-index\tbundles/both-4.js\tbundles/both-4_bg.wasm\n";
-        Template::new(T, Build { site_url: "https://guide.example.org".into() }, parse_manifest(manifest).unwrap()).unwrap()
+        let trunk = T.replace("\"/", &format!("\"{}", book::BASE)).replace("'/", &format!("'{}", book::BASE));
+        Template::new(&trunk, Build { site_url: "https://guide.example.org".into() }, parse_manifest(manifest).unwrap()).unwrap()
+    }
+
+    /// The pages as prerender writes them for a site at `base`.
+    fn written(t: &Template, base: &str) -> Vec<Page> {
+        pages(t).into_iter().map(|p| Page { html: with_base(&p.html, base), path: p.path }).collect()
+    }
+
+    #[test]
+    fn every_file_is_written_with_the_real_base_and_no_mark() {
+        assert_eq!((normalize_base(""), normalize_base("guide"), normalize_base(" /guide/ ")), ("/".to_string(), "/guide/".to_string(), "/guide/".to_string()));
+        let t = template();
+        for base in ["/", "/guide/"] {
+            let pages = written(&t, base);
+            assert!(!pages.iter().any(|p| p.html.contains("__techbasics_base__")), "no mark is left under {base}");
+            let json = &pages.iter().find(|p| p.path == "apis/json/index.html").unwrap().html;
+            assert!(json.contains(&format!("<link rel=\"canonical\" href=\"https://guide.example.org{base}apis/json/\">")), "{json}");
+            assert!(json.contains(&format!("<html lang=\"en\" data-base=\"{base}\">")));
+            assert!(json.contains(&format!("src=\"{base}{}\"", t.boot.0)) && json.contains(&format!("href=\"{base}x.js\"")));
+            assert!(json.contains(&format!("href=\"{base}databases/indexes")), "the book's own links");
+            let boot = with_base(&t.boot.1, base);
+            assert!(boot.starts_with(&format!("import init from '{base}x.js'")), "{boot}");
+        }
     }
 
     #[test]
     fn pages_preload_only_the_bundles_of_their_widgets() {
         let t = template();
-        let pages = pages(&t);
+        let pages = written(&t, "/");
         let html = |path: &str| pages.iter().find(|p| p.path == path).unwrap().html.clone();
         let json = html("apis/json/index.html");
         assert!(json.contains("<link rel=\"modulepreload\" href=\"/bundles/json-1.js\" data-bundle-wasm=\"/bundles/json-1_bg.wasm\" data-widgets=\"json-inspector\">"));
@@ -477,7 +519,7 @@ mod tests {
 
     #[test]
     fn every_route_gets_a_page_with_its_title_text_and_mount_points() {
-        let pages = pages(&template());
+        let pages = written(&template(), "/");
         let chapters: Vec<&Page> = pages.iter().filter(|p| CHAPTERS.iter().any(|c| p.path == format!("{}/{}/index.html", c.part, c.slug))).collect();
         assert_eq!(chapters.len(), CHAPTERS.len());
         for (ch, p) in CHAPTERS.iter().zip(chapters) {
@@ -500,11 +542,12 @@ mod tests {
     #[test]
     fn the_loader_moves_to_a_hashed_file_and_pages_carry_canonical_urls() {
         let t = template();
-        assert!(t.boot.0.starts_with("boot-") && t.boot.1.starts_with("import init from '/x.js'"));
+        assert!(t.boot.0.starts_with("boot-") && with_base(&t.boot.1, "/").starts_with("import init from '/x.js'"));
         assert!(t.boot.1.contains("serviceWorker"));
         assert!(!t.boot_embed.1.contains("import init") && t.boot_embed.1.contains("data-bundle-wasm"), "the embed loader starts bundles only");
-        assert!(t.html.contains("href=\"/x.js\"") && t.html.contains("href=\"/x_bg.wasm\""), "other pages keep the shell's preloads");
-        let pages = pages(&t);
+        let shell = with_base(&t.html, "/");
+        assert!(shell.contains("href=\"/x.js\"") && shell.contains("href=\"/x_bg.wasm\""), "other pages keep the shell's preloads");
+        let pages = written(&t, "/");
         let json = pages.iter().find(|p| p.path == "apis/json/index.html").unwrap();
         assert!(json.html.contains(&format!("<script type=\"module\" src=\"/{}\"></script>", t.boot.0)));
         assert!(json.html.contains("<link rel=\"canonical\" href=\"https://guide.example.org/apis/json/\">"));
@@ -519,7 +562,7 @@ mod tests {
             assert!(e.html.contains("href=\"/main.css\"") && e.html.contains(&format!("src=\"/{}\"", t.boot_embed.0)));
             assert!(book::placement(&format!("embed/{}", w.id), w.id).is_some());
         }
-        let sw = service_worker(&["index.html".into(), "apis/json/index.html".into()], 7);
+        let sw = with_base(&service_worker(&["index.html".into(), "apis/json/index.html".into()], 7), "/");
         assert!(sw.contains("const VERSION = \"0000000000000007\";") && sw.contains("[\"/index.html\", \"/apis/json/index.html\"]"));
     }
 

@@ -21,6 +21,12 @@ pub fn replace_query(pairs: &[(String, String)]) {
 }
 
 /// Milliseconds from the page's time origin, for measuring and for slicing long work.
+/// The path the site is served under, as the prerendered page says (`<html data-base>`): the
+/// wasm is the same for every base, so it reads it from the page.
+pub fn base() -> String {
+    document().document_element().and_then(|d| d.get_attribute("data-base")).unwrap_or_else(|| "/".into())
+}
+
 pub fn now_ms() -> f64 {
     window().performance().map(|p| p.now()).unwrap_or(0.0)
 }

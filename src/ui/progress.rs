@@ -21,13 +21,9 @@ fn find(selector: &str) -> Option<web_sys::HtmlElement> {
     browser::find(selector)
 }
 
-fn base() -> String {
-    document().document_element().and_then(|d| d.get_attribute("data-base")).unwrap_or_else(|| "/".into())
-}
-
 /// The chapters of this edition, as `part/slug`, read from the contents' links.
 fn chapters() -> Vec<(String, web_sys::HtmlElement)> {
-    let base = base();
+    let base = browser::base();
     let Ok(list) = document().query_selector_all("#toc a[href]") else { return Vec::new() };
     (0..list.length())
         .filter_map(|i| list.item(i)?.dyn_into::<web_sys::HtmlElement>().ok())

@@ -404,7 +404,7 @@ fn share_links(spec: &'static WidgetSpec, instance: &str) -> (String, String) {
         .into_iter()
         .filter_map(|(k, v)| k.strip_prefix(&prefix).map(|key| (format!("{}.{key}", spec.id), v)))
         .collect();
-    let base = crate::book::BASE;
+    let base = browser::base();
     let src = format!("{origin}{base}embed/{}/{}", spec.id, url_state::encode_query(&state));
     let snippet = format!(
         "<iframe src=\"{}\" title=\"{} (techbasics)\" width=\"100%\" height=\"640\" style=\"border:0\" loading=\"lazy\" data-techbasics></iframe>\n<script src=\"{origin}{base}embed.js\" async></script>",
