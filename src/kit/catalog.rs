@@ -150,7 +150,7 @@ pub const DNS_LOOKUP: WidgetSpec = WidgetSpec {
 
 /// The transactions widget: a crash story or two sessions, names as in `sim::txn::scenarios`.
 pub const TXN_STORIES: &[&str] = &["transfer", "transfer-no-tx", "order", "order-no-tx"];
-pub const TXN_ANOMALIES: &[&str] = &["dirty-write", "dirty-read", "non-repeatable-read", "phantom", "lost-update", "read-skew", "write-skew", "deadlock"];
+pub const TXN_ANOMALIES: &[&str] = &["dirty-write", "dirty-read", "non-repeatable-read", "phantom", "lost-update", "read-skew", "write-skew", "read-only", "deadlock"];
 pub const TRANSACTION_ROLLBACK: WidgetSpec = WidgetSpec {
     id: "transaction-rollback",
     title: "Transactions, crashes and isolation",

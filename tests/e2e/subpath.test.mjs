@@ -40,6 +40,11 @@ test("under /guide/, links, assets, widgets and the 404 page all work", { skip: 
   await page.focus("[data-widget=btree-index]");
   await page.keyboard.press("ArrowRight");
   assert.match(page.url(), /^http:\/\/127\.0\.0\.1:\d+\/guide\/databases\/indexes\?/, "widget state is written under the base");
+  // The wasm is the same for every base: the embed snippet takes its base from the page.
+  await page.click("[data-widget=btree-index] [data-testid=share]");
+  const snippet = await page.inputValue("[data-widget=btree-index] [data-testid=share-snippet]");
+  assert.match(snippet, new RegExp(`<iframe src="${origin}/guide/embed/btree-index/\\?`), snippet);
+  assert.match(snippet, new RegExp(`<script src="${origin}/guide/embed\\.js"`), snippet);
   const res = await page.goto(`${origin}/guide/no/such-page`);
   assert.equal(res.status(), 404);
   assert.equal(await page.textContent("main h1"), "Page not found");

@@ -113,6 +113,7 @@ test("each anomaly happens at the level that allows it and is prevented at the n
   const cases = [
     ["lost-update", "rc", /^Lost update happened at read committed/, "rr", /could not serialize access due to concurrent update/],
     ["write-skew", "rr", /^Write skew happened at repeatable read/, "s", /could not serialize access due to read\/write dependencies/],
+    ["read-only", "rr", /^Read-only anomaly happened at repeatable read/, "s", /no order of the three fits what each saw/],
     ["dirty-read", "ru", /^Dirty read happened at read uncommitted/, "rc", /^No dirty read at read committed/],
     ["deadlock", "rc", /^Deadlock detected/, "s", /^Deadlock detected/],
   ];

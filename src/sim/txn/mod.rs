@@ -12,9 +12,18 @@
 //!   snapshot taken at the transaction's first statement.
 //! - At repeatable read and serializable, updating a row that another transaction changed
 //!   and committed after the snapshot fails ("could not serialize access due to concurrent
-//!   update"): first updater wins. Serializable also aborts a commit that would close a
-//!   cycle of dependencies (read–write, write–read, write–write) with transactions that
-//!   committed, which is what catches write skew.
+//!   update"): first updater wins.
+//! - Serializable is PostgreSQL's Serializable Snapshot Isolation (Cahill et al. 2008; Ports
+//!   and Grittner 2012). Serializable transactions record what they read (rows, and key
+//!   prefixes for predicate reads); a read that misses a concurrent transaction's write is a
+//!   read–write antidependency, reader → writer. Every cycle in a history that snapshot
+//!   isolation allows has a *dangerous structure*: a pivot with an antidependency in and one
+//!   out, `in → pivot → out`, where `out` committed first of the three (and, when `in` is a
+//!   committed read-only transaction, before `in` took its snapshot). When one forms, the
+//!   pivot is aborted if it has not committed, else `in`; at the statement that formed it if
+//!   that is the victim's own, otherwise at the victim's next statement (or COMMIT). So write
+//!   skew fails at the second COMMIT, and the read-only anomaly (Fekete, O'Neil and O'Neil
+//!   2004) at the writer's UPDATE, as in PostgreSQL.
 //! - The log is durable up to `durable` records. Appending does not flush; `COMMIT` flushes
 //!   through its commit record, and writing a data page flushes the log through that page's
 //!   last record first (the write-ahead rule). A crash keeps the data file and the durable
@@ -92,6 +101,7 @@ pub fn column(table: &str) -> &'static str {
         "orders" => "user_id",
         "items" => "quantity",
         "oncall" => "on_call",
+        "checking" | "savings" => "balance",
         _ => "value",
     }
 }
@@ -198,6 +208,9 @@ struct Tx {
     reads: Vec<(String, bool)>,
     writes: BTreeSet<String>,
     waits_for: Option<TxId>,
+    /// Chosen as the victim of a dangerous structure another transaction's statement formed:
+    /// the error its next statement gets.
+    doomed: Option<String>,
 }
 
 /// The database: versions in memory, the data file on disk, and the log.
@@ -206,6 +219,9 @@ pub struct Db {
     rows: BTreeMap<String, Vec<Version>>,
     txs: Vec<Tx>,
     locks: BTreeMap<String, TxId>,
+    /// Read–write antidependencies between serializable transactions, `(reader, writer)`:
+    /// the reader did not see the writer's change.
+    conflicts: BTreeSet<(TxId, TxId)>,
     commits: u32,
     pub log: Vec<LogRecord>,
     /// How many log records are on disk.
@@ -222,7 +238,7 @@ pub const SETUP: TxId = 0;
 impl Db {
     /// A database holding `rows`, committed and written to disk.
     pub fn new(rows: &[(&str, i64)]) -> Db {
-        let mut db = Db { rows: BTreeMap::new(), txs: vec![Tx { status: Some(Status::Committed(0)), ..Tx::default() }], locks: BTreeMap::new(), commits: 0, log: Vec::new(), durable: 0, disk: BTreeMap::new(), crashed: false };
+        let mut db = Db { rows: BTreeMap::new(), txs: vec![Tx { status: Some(Status::Committed(0)), ..Tx::default() }], locks: BTreeMap::new(), conflicts: BTreeSet::new(), commits: 0, log: Vec::new(), durable: 0, disk: BTreeMap::new(), crashed: false };
         for (k, v) in rows {
             db.rows.insert(k.to_string(), vec![Version { value: Some(*v), by: SETUP }]);
             db.disk.insert(k.to_string(), (Some(*v), 0));
@@ -357,12 +373,18 @@ impl Db {
             return Outcome::Aborted("current transaction is aborted, commands ignored until end of transaction block".into());
         }
         self.txs[tx as usize].waits_for = None;
+        if let Some(why) = self.txs[tx as usize].doomed.clone() {
+            return self.abort(tx, why);
+        }
         match op {
             Op::Begin => Outcome::Done("BEGIN".into()),
             Op::Read(key) => {
                 self.touch(tx);
                 let seen = self.visible(tx, key);
                 self.txs[tx as usize].reads.push((key.clone(), false));
+                if let Some(out) = self.read_conflicts(tx, &[key.clone()]) {
+                    return out;
+                }
                 match seen.and_then(|(v, _)| v) {
                     Some(v) => Outcome::Done(format!("{key} = {v}")),
                     None => Outcome::Done(format!("{key}: no row")),
@@ -373,6 +395,9 @@ impl Db {
                 let keys: Vec<String> = self.rows.keys().filter(|k| k.starts_with(prefix.as_str())).cloned().collect();
                 let vals: Vec<i64> = keys.iter().filter_map(|k| self.visible(tx, k).and_then(|(v, _)| v)).collect();
                 self.txs[tx as usize].reads.push((prefix.clone(), true));
+                if let Some(out) = self.read_conflicts(tx, &keys) {
+                    return out;
+                }
                 Outcome::Done(format!("{} rows, total {}", vals.len(), vals.iter().sum::<i64>()))
             }
             Op::Set(key, v) => self.write(tx, key, Write::Set(*v)),
@@ -436,6 +461,9 @@ impl Db {
         self.rows.entry(key.to_string()).or_default().push(Version { value: Some(after), by: tx });
         self.locks.insert(key.to_string(), tx);
         self.txs[tx as usize].writes.insert(key.to_string());
+        if let Some(out) = self.write_conflicts(tx, key) {
+            return out;
+        }
         Outcome::Done(match w {
             Write::Insert(_) => format!("INSERT 1: {key} = {after}"),
             _ => format!("UPDATE 1: {key} = {after}"),
@@ -472,13 +500,14 @@ impl Db {
 
     /// The commit record is appended; `flush_commit` then makes it durable.
     fn commit(&mut self, tx: TxId) -> Outcome {
-        if self.level(tx) == Level::Serializable {
-            if let Some(other) = self.dependency_cycle(tx) {
-                return self.abort(tx, format!("could not serialize access due to read/write dependencies among transactions (T{tx} and T{other} each read a row the other then changed, without seeing the change)"));
-            }
+        // A pivot whose `out` has committed cannot commit (PostgreSQL: "during commit attempt").
+        if let Some(out) = self.check_dangerous(tx) {
+            return out;
         }
         let lsn = self.commit_record(tx);
         self.commit_durable(tx, lsn);
+        // Committing first may complete structures in which this transaction is `out`.
+        self.check_dangerous(tx);
         Outcome::Done("COMMIT".into())
     }
 
@@ -504,21 +533,102 @@ impl Db {
         }
     }
 
-    /// Would committing `tx` close a cycle with a transaction that overlapped it? Edges: T
-    /// read a row (or a predicate covering it) that U wrote without T seeing it (T → U);
-    /// T saw U's write (U → T); T overwrote U's version (U → T).
-    fn dependency_cycle(&self, tx: TxId) -> Option<TxId> {
-        let me = &self.txs[tx as usize];
-        let reads_missed = |reader: &Tx, writer: &Tx| reader.reads.iter().any(|(k, pred)| writer.writes.iter().any(|w| if *pred { w.starts_with(k.as_str()) } else { w == k }));
-        for (u, other) in self.txs.iter().enumerate() {
-            let u = u as TxId;
-            let Some(seq) = self.committed_seq(u) else { continue };
-            // Only transactions that committed after this one's snapshot overlapped it.
-            if u == tx || u == SETUP || Some(seq) <= me.snapshot {
-                continue;
+    fn serializable(&self, tx: TxId) -> bool {
+        self.level(tx) == Level::Serializable && self.status(tx) != Status::Aborted
+    }
+
+    /// Did `a` commit before `b` took its snapshot? Then `a` came first and they did not overlap.
+    fn before_snapshot(&self, a: TxId, b: TxId) -> bool {
+        match (self.committed_seq(a), self.txs[b as usize].snapshot) {
+            (Some(seq), Some(snap)) => seq <= snap,
+            _ => false,
+        }
+    }
+
+    fn concurrent(&self, a: TxId, b: TxId) -> bool {
+        !self.before_snapshot(a, b) && !self.before_snapshot(b, a)
+    }
+
+    /// `tx` (serializable) read `keys`: each newer version it could not see, by a concurrent
+    /// serializable transaction, is an antidependency tx → writer.
+    fn read_conflicts(&mut self, tx: TxId, keys: &[String]) -> Option<Outcome> {
+        if !self.serializable(tx) {
+            return None;
+        }
+        let mut found = Vec::new();
+        for k in keys {
+            let seen = self.visible(tx, k).map(|(_, by)| by);
+            for v in self.rows.get(k).into_iter().flatten() {
+                if v.by != tx && Some(v.by) != seen && self.serializable(v.by) && self.concurrent(tx, v.by) && !self.visible_version(tx, v.by) {
+                    found.push((tx, v.by));
+                }
             }
-            if reads_missed(me, other) && reads_missed(other, me) {
-                return Some(u);
+        }
+        self.conflicts.extend(found);
+        self.check_dangerous(tx)
+    }
+
+    /// Whether `tx`'s snapshot includes `writer`'s changes.
+    fn visible_version(&self, tx: TxId, writer: TxId) -> bool {
+        writer == SETUP || self.before_snapshot(writer, tx)
+    }
+
+    /// `tx` (serializable) wrote `key`: each concurrent serializable transaction that read it
+    /// (or a prefix covering it) without seeing this change has an antidependency reader → tx.
+    fn write_conflicts(&mut self, tx: TxId, key: &str) -> Option<Outcome> {
+        if !self.serializable(tx) {
+            return None;
+        }
+        let found: Vec<(TxId, TxId)> = (0..self.txs.len() as TxId)
+            .filter(|&r| r != tx && r != SETUP && self.serializable(r) && self.concurrent(r, tx))
+            .filter(|&r| self.txs[r as usize].reads.iter().any(|(k, pred)| if *pred { key.starts_with(k.as_str()) } else { k == key }))
+            .map(|r| (r, tx))
+            .collect();
+        self.conflicts.extend(found);
+        self.check_dangerous(tx)
+    }
+
+    /// Every dangerous structure `(in, pivot, out)` among transactions not rolled back.
+    fn dangerous(&self) -> Vec<(TxId, TxId, TxId)> {
+        let live = |t: TxId| self.status(t) != Status::Aborted;
+        let mut out = Vec::new();
+        for &(i, p) in &self.conflicts {
+            for &(p2, o) in self.conflicts.range((p, 0)..=(p, TxId::MAX)) {
+                debug_assert_eq!(p, p2);
+                let Some(o_seq) = self.committed_seq(o) else { continue };
+                let after_out = |t: TxId| self.committed_seq(t).is_none_or(|s| s > o_seq);
+                if !(live(i) && live(p) && after_out(p) && (i == o || after_out(i))) {
+                    continue;
+                }
+                // A committed read-only `in` is only in danger if `out` committed before
+                // its snapshot (PostgreSQL's read-only optimisation).
+                let read_only_in = i != o && self.committed_seq(i).is_some() && self.txs[i as usize].writes.is_empty();
+                if read_only_in && !self.before_snapshot(o, i) {
+                    continue;
+                }
+                out.push((i, p, o));
+            }
+        }
+        out
+    }
+
+    /// Finds the dangerous structures now present and picks each one's victim: the pivot if it
+    /// has not committed, else `in`. If that is `tx`, its statement fails now (the outcome is
+    /// returned); any other victim fails at its next statement.
+    fn check_dangerous(&mut self, tx: TxId) -> Option<Outcome> {
+        for (i, p, o) in self.dangerous() {
+            let Some(victim) = [p, i].into_iter().find(|&t| self.status(t) == Status::Active) else { continue };
+            let why = if i == o {
+                format!("could not serialize access due to read/write dependencies among transactions (T{p} and T{o} each read a row the other changed, without seeing the change, and T{o} committed first)")
+            } else {
+                format!("could not serialize access due to read/write dependencies among transactions (T{i} read a row T{p} changed, T{p} read a row T{o} changed, neither saw the change, and T{o} committed first: no order of the three fits what each saw)")
+            };
+            if victim == tx {
+                return Some(self.abort(tx, why));
+            }
+            let t = &mut self.txs[victim as usize];
+            if t.doomed.is_none() {
+                t.doomed = Some(why);
             }
         }
         None
@@ -537,6 +647,7 @@ impl Db {
             })
             .collect();
         self.txs[tx as usize].status = Some(Status::Aborted);
+        self.conflicts.retain(|&(r, w)| r != tx && w != tx);
         for (lsn, key, value) in undo {
             self.append(tx, LogKind::Compensate { key, value, undoes: lsn });
         }

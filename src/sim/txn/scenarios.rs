@@ -448,11 +448,14 @@ pub enum Anomaly {
     LostUpdate,
     ReadSkew,
     WriteSkew,
+    /// Fekete, O'Neil and O'Neil (2004): two writers and a read-only report whose reads close
+    /// the cycle. Session 2 runs two transactions: a deposit, then the report.
+    ReadOnly,
     Deadlock,
 }
 
 impl Anomaly {
-    pub const ALL: [Anomaly; 8] = [Anomaly::DirtyWrite, Anomaly::DirtyRead, Anomaly::NonRepeatableRead, Anomaly::Phantom, Anomaly::LostUpdate, Anomaly::ReadSkew, Anomaly::WriteSkew, Anomaly::Deadlock];
+    pub const ALL: [Anomaly; 9] = [Anomaly::DirtyWrite, Anomaly::DirtyRead, Anomaly::NonRepeatableRead, Anomaly::Phantom, Anomaly::LostUpdate, Anomaly::ReadSkew, Anomaly::WriteSkew, Anomaly::ReadOnly, Anomaly::Deadlock];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -463,6 +466,7 @@ impl Anomaly {
             Anomaly::LostUpdate => "lost-update",
             Anomaly::ReadSkew => "read-skew",
             Anomaly::WriteSkew => "write-skew",
+            Anomaly::ReadOnly => "read-only",
             Anomaly::Deadlock => "deadlock",
         }
     }
@@ -476,6 +480,7 @@ impl Anomaly {
             Anomaly::LostUpdate => "Lost update",
             Anomaly::ReadSkew => "Read skew",
             Anomaly::WriteSkew => "Write skew",
+            Anomaly::ReadOnly => "Read-only anomaly",
             Anomaly::Deadlock => "Deadlock",
         }
     }
@@ -491,6 +496,7 @@ impl Anomaly {
             Anomaly::LostUpdate => vec![("products/42", 10)],
             Anomaly::ReadSkew | Anomaly::Deadlock => vec![("accounts/A", 500), ("accounts/B", 500)],
             Anomaly::WriteSkew => vec![("oncall/alice", 1), ("oncall/bob", 1)],
+            Anomaly::ReadOnly => vec![("checking/ann", 0), ("savings/ann", 0)],
         }
     }
 
@@ -514,6 +520,13 @@ impl Anomaly {
                 let s = |who: &str| vec![sql(Op::Begin), sql(Op::Sum("oncall/".into())), Guard(2), sql(Op::Set(format!("oncall/{who}"), 0)), sql(Op::Commit)];
                 [s("alice"), s("bob")]
             }
+            Anomaly::ReadOnly => {
+                let (c, sv) = (|| "checking/ann".to_string(), || "savings/ann".to_string());
+                [
+                    vec![sql(Op::Begin), sql(Op::Read(c())), sql(Op::Read(sv())), Withdraw { from: c(), amount: 10, fee: 1 }, sql(Op::Commit)],
+                    vec![sql(Op::Begin), sql(Op::Add(sv(), 20)), sql(Op::Commit), sql(Op::Begin), sql(Op::Read(c())), sql(Op::Read(sv())), sql(Op::Commit)],
+                ]
+            }
             Anomaly::Deadlock => [vec![sql(Op::Begin), sql(Op::Add(a(), -10)), sql(Op::Add(b(), 10)), sql(Op::Commit)], vec![sql(Op::Begin), sql(Op::Add(b(), -10)), sql(Op::Add(a(), 10)), sql(Op::Commit)]],
         }
     }
@@ -528,6 +541,7 @@ impl Anomaly {
             Anomaly::LostUpdate => "11221122",
             Anomaly::ReadSkew => "11222211",
             Anomaly::WriteSkew => "1122112211",
+            Anomaly::ReadOnly => "111222222211",
             Anomaly::Deadlock => "1122121212",
         }
     }
@@ -541,6 +555,9 @@ pub enum SOp {
     SetRead(String, i64),
     /// The application goes on only if its last sum was at least this; otherwise it rolls back.
     Guard(i64),
+    /// The application withdraws `amount` from `from`, and charges `fee` more if the balances
+    /// it read added up to less than `amount` (an overdraft).
+    Withdraw { from: String, amount: i64, fee: i64 },
 }
 
 impl SOp {
@@ -552,6 +569,10 @@ impl SOp {
                 format!("UPDATE {t} SET {} = ⟨what I read {} {}⟩ WHERE id = '{id}'", crate::sim::txn::column(t), if *d < 0 { "−" } else { "+" }, d.abs())
             }
             SOp::Guard(min) => format!("app: go on only if the total is at least {min}"),
+            SOp::Withdraw { from, amount, fee } => {
+                let (t, id) = from.split_once('/').unwrap_or((from, ""));
+                format!("UPDATE {t} SET {c} = ⟨what I read − {amount}, and − {fee} more if my balances came to under {amount}⟩ WHERE id = '{id}'", c = crate::sim::txn::column(t))
+            }
         }
     }
 }
@@ -600,6 +621,14 @@ impl Observed {
             Anomaly::LostUpdate => both_committed && self.final_rows.get("products/42").copied().flatten() == Some(9),
             Anomaly::ReadSkew => r(0).len() >= 2 && r(0)[0].1.unwrap_or(0) + r(0)[1].1.unwrap_or(0) != 1000,
             Anomaly::WriteSkew => both_committed && self.final_rows.iter().filter(|(k, _)| k.starts_with("oncall/")).all(|(_, v)| *v == Some(0)),
+            // The report showed the deposit with checking untouched, yet the withdrawal was
+            // charged the fee as if the deposit had not happened: no serial order gives both.
+            Anomaly::ReadOnly => {
+                both_committed
+                    && self.final_rows.get("checking/ann").copied().flatten() == Some(-11)
+                    && r(1).iter().any(|(k, v, _)| k == "savings/ann" && *v == Some(20))
+                    && r(1).iter().any(|(k, v, _)| k == "checking/ann" && *v == Some(0))
+            }
             Anomaly::Deadlock => self.reasons.iter().flatten().any(|r| r.starts_with("deadlock")),
         }
     }
@@ -658,10 +687,20 @@ pub fn record_isolation(cfg: &IsoConfig) -> (Vec<Frame>, Observed) {
         }
         let name = format!("Session {}", s + 1);
         let step = scripts[s][pc[s]].clone();
+        // A session's BEGIN after its transaction ended starts its next one.
+        if matches!(step, SOp::Sql(Op::Begin)) && tx[s].is_some_and(|t| db.status(t) != Status::Active) {
+            tx[s] = None;
+            read_vals[s].clear();
+        }
         let t = *tx[s].get_or_insert_with(|| db.begin(cfg.level));
         let op = match &step {
             SOp::Sql(op) => Some(op.clone()),
             SOp::SetRead(k, d) => Some(Op::Set(k.clone(), read_vals[s].get(k).copied().unwrap_or(0) + d)),
+            SOp::Withdraw { from, amount, fee } => {
+                let read = read_vals[s].get(from).copied().unwrap_or(0);
+                let total: i64 = read_vals[s].values().sum();
+                Some(Op::Set(from.clone(), read - amount - if total < *amount { *fee } else { 0 }))
+            }
             SOp::Guard(min) => {
                 if last_sum[s].unwrap_or(0) >= *min {
                     None
@@ -720,6 +759,20 @@ pub fn record_isolation(cfg: &IsoConfig) -> (Vec<Frame>, Observed) {
                                 }
                                 obs.reads[s].push((k.clone(), v, 1));
                             }
+                            Op::Set(_, _) if matches!(step, SOp::Withdraw { .. }) => {
+                                let total: i64 = read_vals[s].values().sum();
+                                let missed = read_vals[s].iter().find(|(k2, &was)| db.committed_value(k2).is_some_and(|now| now != was));
+                                let fee = if let SOp::Withdraw { amount, fee, .. } = &step { (total < *amount).then_some(*fee) } else { None };
+                                why = match (fee, missed) {
+                                    (Some(fee), Some((k2, was))) => format!(
+                                        " Its balances came to {total} when it read them, so it charges the {fee} fee. But {} has since committed {} where it read {was}: a transaction that saw that change and this one's old balance cannot both fit one order.",
+                                        k2.split_once('/').map_or(k2.as_str(), |(t, _)| t),
+                                        db.committed_value(k2).unwrap_or(0)
+                                    ),
+                                    (Some(fee), None) => format!(" Its balances came to {total}, so it charges the {fee} fee."),
+                                    _ => String::new(),
+                                };
+                            }
                             Op::Set(k, _) if overwrites.is_some() => {
                                 let (read, now) = overwrites.unwrap_or_default();
                                 let what = if k.starts_with("products/") { "sale" } else { "change" };
@@ -734,7 +787,7 @@ pub fn record_isolation(cfg: &IsoConfig) -> (Vec<Frame>, Observed) {
                             _ => {}
                         }
                         pc[s] += 1;
-                        if matches!(op, Op::Commit | Op::Rollback) || pc[s] >= scripts[s].len() {
+                        if pc[s] >= scripts[s].len() {
                             done[s] = true;
                         }
                         if matches!(step, SOp::Guard(_)) {
