@@ -180,7 +180,7 @@ fn wire_landing(progress: Shared, is_known: Rc<dyn Fn(&str) -> bool>) {
                 match &p.last {
                     Some(place) => {
                         let title = chapters().into_iter().find(|(k, _)| *k == place.chapter).and_then(|(_, a)| a.first_child()).and_then(|t| t.text_content()).unwrap_or_default();
-                        let mut href = format!("{}{}", base(), place.chapter);
+                        let mut href = format!("{}{}", browser::base(), place.chapter);
                         let mut text = title;
                         if !place.section.is_empty() {
                             href.push('#');

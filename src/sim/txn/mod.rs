@@ -84,11 +84,17 @@ pub enum Op {
     Read(String),
     /// `SELECT count(*), sum(value) WHERE key LIKE 'prefix%'`: a predicate read.
     Sum(String),
+    /// `SELECT count(*) FROM table WHERE value = v`: a predicate read of the rows under a
+    /// prefix. Like PostgreSQL on a table with no index on the column, serializable records
+    /// it as a read of the whole table, so any write there conflicts with it.
+    CountWhere(String, i64),
     /// `UPDATE … SET value = v` (the application computed v).
     Set(String, i64),
     /// `UPDATE … SET value = value + d` (the database computes it from the row it locks).
     Add(String, i64),
     Insert(String, i64),
+    /// `DELETE FROM table WHERE id = …`: a new version that is no row.
+    Delete(String),
     Commit,
     Rollback,
 }
@@ -135,6 +141,14 @@ impl fmt::Display for Op {
             Op::Insert(k, v) => {
                 let (t, id) = split(k);
                 write!(f, "INSERT INTO {t} (id, {}) VALUES ('{id}', {v})", column(&t))
+            }
+            Op::CountWhere(p, v) => {
+                let (t, _) = split(p);
+                write!(f, "SELECT count(*) FROM {t} WHERE {} = {v}", column(&t))
+            }
+            Op::Delete(k) => {
+                let (t, id) = split(k);
+                write!(f, "DELETE FROM {t} WHERE id = '{id}'")
             }
             Op::Commit => write!(f, "COMMIT"),
             Op::Rollback => write!(f, "ROLLBACK"),
@@ -400,6 +414,17 @@ impl Db {
                 }
                 Outcome::Done(format!("{} rows, total {}", vals.len(), vals.iter().sum::<i64>()))
             }
+            Op::CountWhere(prefix, want) => {
+                self.touch(tx);
+                let keys: Vec<String> = self.rows.keys().filter(|k| k.starts_with(prefix.as_str())).cloned().collect();
+                let n = keys.iter().filter(|k| self.visible(tx, k).and_then(|(v, _)| v) == Some(*want)).count();
+                self.txs[tx as usize].reads.push((prefix.clone(), true));
+                if let Some(out) = self.read_conflicts(tx, &keys) {
+                    return out;
+                }
+                Outcome::Done(format!("count = {n}"))
+            }
+            Op::Delete(key) => self.write(tx, key, Write::Delete),
             Op::Set(key, v) => self.write(tx, key, Write::Set(*v)),
             Op::Add(key, d) => self.write(tx, key, Write::Add(*d)),
             Op::Insert(key, v) => self.write(tx, key, Write::Insert(*v)),
@@ -434,7 +459,8 @@ impl Db {
             if let Some(v) = &newest_committed {
                 let seq = self.committed_seq(v.by).unwrap_or(0);
                 if v.by != tx && Some(seq) > self.txs[tx as usize].snapshot {
-                    return self.abort(tx, "could not serialize access due to concurrent update".into());
+                    let what = if v.value.is_none() { "delete" } else { "update" };
+                    return self.abort(tx, format!("could not serialize access due to concurrent {what}"));
                 }
             }
         }
@@ -444,30 +470,59 @@ impl Db {
         let (table, id) = key.split_once('/').unwrap_or((key, ""));
         let after = match w {
             Write::Set(_) | Write::Add(_) if current.is_none() => return Outcome::NoRow(format!("UPDATE 0: {table} has no row {id}")),
-            Write::Set(v) => v,
-            Write::Add(d) => current.unwrap_or(0).saturating_add(d),
+            Write::Delete if current.is_none() => return Outcome::NoRow(format!("DELETE 0: {table} has no row {id}")),
+            Write::Set(v) => Some(v),
+            Write::Add(d) => Some(current.unwrap_or(0).saturating_add(d)),
+            Write::Delete => None,
             Write::Insert(v) => {
                 if current.is_some() {
                     return self.abort(tx, format!("duplicate key value violates unique constraint \"{table}_pkey\": Key (id)=({id}) already exists"));
                 }
-                v
+                Some(v)
             }
         };
-        if let Some(reason) = self.violates(tx, key, after) {
+        let broken = match after {
+            Some(v) => self.violates(tx, key, v),
+            None => self.still_referenced(tx, key),
+        };
+        if let Some(reason) = broken {
             return self.abort(tx, reason);
         }
         let old_page = self.page_value(key);
-        self.append(tx, LogKind::Update { key: key.to_string(), before: old_page, after: Some(after) });
-        self.rows.entry(key.to_string()).or_default().push(Version { value: Some(after), by: tx });
+        self.append(tx, LogKind::Update { key: key.to_string(), before: old_page, after });
+        self.rows.entry(key.to_string()).or_default().push(Version { value: after, by: tx });
         self.locks.insert(key.to_string(), tx);
         self.txs[tx as usize].writes.insert(key.to_string());
         if let Some(out) = self.write_conflicts(tx, key) {
             return out;
         }
-        Outcome::Done(match w {
-            Write::Insert(_) => format!("INSERT 1: {key} = {after}"),
-            _ => format!("UPDATE 1: {key} = {after}"),
+        Outcome::Done(match (w, after) {
+            (Write::Insert(_), Some(v)) => format!("INSERT 1: {key} = {v}"),
+            (_, Some(v)) => format!("UPDATE 1: {key} = {v}"),
+            (_, None) => format!("DELETE 1: {key}"),
         })
+    }
+
+    /// The foreign key a delete of `key` would break: a user with orders, an order or a
+    /// product with items (no ON DELETE action, so PostgreSQL refuses).
+    fn still_referenced(&self, tx: TxId, key: &str) -> Option<String> {
+        let (table, id) = key.split_once('/')?;
+        let live = |k: &String| self.visible(tx, k).and_then(|(v, _)| v);
+        let (child, fk, col) = match table {
+            "users" => ("orders", "orders_user_id_fkey", "user_id"),
+            "orders" => ("items", "items_order_id_fkey", "order_id"),
+            "products" => ("items", "items_product_id_fkey", "product_id"),
+            _ => return None,
+        };
+        let refers = self.rows.keys().filter(|k| k.starts_with(&format!("{child}/"))).filter(|k| live(k).is_some()).any(|k| {
+            let cid = &k[child.len() + 1..];
+            match table {
+                "users" => live(k).map(|v| v.to_string()) == Some(id.to_string()),
+                "orders" => cid.split_once(':').is_some_and(|(o, _)| o == id),
+                _ => cid.split_once(':').is_some_and(|(_, p)| p == id),
+            }
+        });
+        refers.then(|| format!("update or delete on table \"{table}\" violates foreign key constraint \"{fk}\" on table \"{child}\": Key ({col})=({id}) is still referenced from table \"{child}\""))
     }
 
     /// The constraint a write of `value` to `key` would break, worded as PostgreSQL words it.
@@ -671,10 +726,12 @@ impl Db {
     }
 }
 
+#[derive(Clone, Copy)]
 enum Write {
     Set(i64),
     Add(i64),
     Insert(i64),
+    Delete,
 }
 
 /// One step of recovery, for narration.

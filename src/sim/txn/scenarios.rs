@@ -720,7 +720,7 @@ pub fn record_isolation(cfg: &IsoConfig) -> (Vec<Frame>, Observed) {
                 let other_open = other.is_some_and(|o| db.status(o) == Status::Active);
                 // Would this write land on a row the other session changed and has not committed?
                 let dirty = match &op {
-                    Op::Set(k, _) | Op::Add(k, _) | Op::Insert(k, _) => other_open && db.pending().iter().any(|(pk, _, by)| pk == k && Some(*by) == other),
+                    Op::Set(k, _) | Op::Add(k, _) | Op::Insert(k, _) | Op::Delete(k) => other_open && db.pending().iter().any(|(pk, _, by)| pk == k && Some(*by) == other),
                     _ => false,
                 };
                 // A write computed from an earlier read: what is committed now, to say whether it

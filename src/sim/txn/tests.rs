@@ -419,3 +419,79 @@ fn serializable_commits_only_histories_with_no_dependency_cycle() {
     }
     assert!(at_rr > 20, "snapshot isolation lets some cycles commit ({at_rr} of 4000)");
 }
+
+/// DELETE and predicate reads behave as PostgreSQL's do: a delete is a version that is no row,
+/// invisible to others until it commits; writers that lose to it hear "concurrent delete"; a
+/// referenced row cannot go; and a predicate read conflicts at serializable with any write
+/// to its table, which catches write skew done with DELETE.
+#[test]
+fn deletes_and_predicate_reads_behave_as_postgresql() {
+    let ok = |o: Outcome| match o {
+        Outcome::Done(m) => m,
+        other => panic!("{other:?}"),
+    };
+    // Visible to others only once committed; a second DELETE finds no row; the key can be reused.
+    let mut db = Db::new(&[("accounts/A", 100)]);
+    let (t1, t2) = (db.begin(Level::ReadCommitted), db.begin(Level::ReadCommitted));
+    assert_eq!(ok(db.run(t1, &Op::Delete("accounts/A".into()))), "DELETE 1: accounts/A");
+    assert_eq!(ok(db.run(t2, &Op::Read("accounts/A".into()))), "accounts/A = 100", "not yet committed");
+    assert_eq!(ok(db.run(t1, &Op::Read("accounts/A".into()))), "accounts/A: no row", "its own delete");
+    assert_eq!(db.run(t1, &Op::Delete("accounts/A".into())), Outcome::NoRow("DELETE 0: accounts has no row A".into()));
+    ok(db.run(t1, &Op::Commit));
+    assert_eq!(ok(db.run(t2, &Op::Read("accounts/A".into()))), "accounts/A: no row");
+    assert_eq!(ok(db.run(t2, &Op::Insert("accounts/A".into(), 5))), "INSERT 1: accounts/A = 5");
+    assert_eq!(Op::Delete("accounts/A".into()).to_string(), "DELETE FROM accounts WHERE id = 'A'");
+    assert_eq!(Op::CountWhere("oncall/".into(), 1).to_string(), "SELECT count(*) FROM oncall WHERE on_call = 1");
+
+    // At repeatable read, updating a row deleted since the snapshot fails as in PostgreSQL.
+    let mut db = Db::new(&[("accounts/A", 100)]);
+    let (t1, t2) = (db.begin(Level::RepeatableRead), db.begin(Level::RepeatableRead));
+    ok(db.run(t2, &Op::Read("accounts/A".into())));
+    ok(db.run(t1, &Op::Delete("accounts/A".into())));
+    ok(db.run(t1, &Op::Commit));
+    assert_eq!(db.run(t2, &Op::Add("accounts/A".into(), 1)), Outcome::Aborted("could not serialize access due to concurrent delete".into()));
+
+    // A user with orders cannot be deleted (no ON DELETE action).
+    let mut db = Db::new(&[("users/7", 1), ("orders/1", 7)]);
+    let t = db.begin(Level::ReadCommitted);
+    let Outcome::Aborted(why) = db.run(t, &Op::Delete("users/7".into())) else { panic!() };
+    assert_eq!(why, "update or delete on table \"users\" violates foreign key constraint \"orders_user_id_fkey\" on table \"orders\": Key (user_id)=(7) is still referenced from table \"orders\"");
+
+    // Write skew with a predicate read and DELETE: each doctor counts who is on call, sees 2,
+    // and deletes their own row. Snapshot isolation lets both go; serializable refuses one.
+    for (level, both) in [(Level::RepeatableRead, true), (Level::Serializable, false)] {
+        let mut db = Db::new(&[("oncall/alice", 1), ("oncall/bob", 1)]);
+        let (a, b) = (db.begin(level), db.begin(level));
+        assert_eq!(ok(db.run(a, &Op::CountWhere("oncall/".into(), 1))), "count = 2");
+        assert_eq!(ok(db.run(b, &Op::CountWhere("oncall/".into(), 1))), "count = 2");
+        ok(db.run(a, &Op::Delete("oncall/alice".into())));
+        ok(db.run(b, &Op::Delete("oncall/bob".into())));
+        ok(db.run(a, &Op::Commit));
+        let second = db.run(b, &Op::Commit);
+        assert_eq!(matches!(second, Outcome::Done(_)), both, "{level:?}: {second:?}");
+        assert_eq!(db.committed().len(), if both { 0 } else { 1 }, "{level:?}");
+    }
+
+    // A predicate read at read committed sees a committed insert (a phantom); at repeatable
+    // read its snapshot does not.
+    for (level, seen) in [(Level::ReadCommitted, 3), (Level::RepeatableRead, 2)] {
+        let mut db = Db::new(&[("users/7", 1), ("orders/1", 7), ("orders/2", 7)]);
+        let (r, w) = (db.begin(level), db.begin(level));
+        assert_eq!(ok(db.run(r, &Op::CountWhere("orders/".into(), 7))), "count = 2");
+        ok(db.run(w, &Op::Insert("orders/3".into(), 7)));
+        ok(db.run(w, &Op::Commit));
+        assert_eq!(ok(db.run(r, &Op::CountWhere("orders/".into(), 7))), format!("count = {seen}"), "{level:?}");
+    }
+
+    // Recovery after a crash keeps a committed delete and undoes an uncommitted one.
+    let mut db = Db::new(&[("accounts/A", 100), ("accounts/B", 50)]);
+    let (t1, t2) = (db.begin(Level::ReadCommitted), db.begin(Level::ReadCommitted));
+    ok(db.run(t1, &Op::Delete("accounts/A".into())));
+    ok(db.run(t1, &Op::Commit));
+    ok(db.run(t2, &Op::Delete("accounts/B".into())));
+    db.write_page("accounts/B");
+    db.crash();
+    let (rows, _) = recover(&db.disk, &db.log);
+    assert_eq!(rows.get("accounts/A").copied().flatten(), None, "the committed delete is redone");
+    assert_eq!(rows.get("accounts/B").copied().flatten(), Some(50), "the uncommitted delete is undone");
+}
