@@ -103,6 +103,7 @@ pub const BTREE_INDEX: WidgetSpec = WidgetSpec {
 /// Retry strategies by URL name, in menu order (the engine's `Strategy::name`).
 pub const RETRY_STRATEGIES: &[&str] = &["none", "immediate", "fixed", "exponential", "full", "equal", "decorrelated"];
 /// The same, plus "off" for no second strategy alongside.
+pub const RETRY_WORKLOADS: &[&str] = &["api", "row"];
 pub const RETRY_COMPARE: &[&str] = &["off", "none", "immediate", "fixed", "exponential", "full", "equal", "decorrelated"];
 
 const fn int(key: &'static str, min: i64, max: i64, default: &'static str) -> ParamSpec {
@@ -119,6 +120,7 @@ pub const RETRY_BACKOFF: WidgetSpec = WidgetSpec {
     title: "Retries and backoff",
     kind: EngineKind::Simulation,
     params: &[
+        ParamSpec { key: "workload", kind: ParamKind::Choice(RETRY_WORKLOADS), default: "api" },
         ParamSpec { key: "strategy", kind: ParamKind::Choice(RETRY_STRATEGIES), default: "immediate" },
         ParamSpec { key: "compare", kind: ParamKind::Choice(RETRY_COMPARE), default: "full" },
         int("clients", 1, 10_000, "1000"),
@@ -134,8 +136,9 @@ pub const RETRY_BACKOFF: WidgetSpec = WidgetSpec {
         flag("breaker", "false"),
         int("base", 1, 60_000, "100"),
         int("cap", 1, 600_000, "5000"),
-        int("attempts", 1, 20, "8"),
+        int("attempts", 0, 20, "8"),
         int("timeout", 1, 60_000, "1000"),
+        int("net", 1, 1_000, "10"),
     ],
 };
 

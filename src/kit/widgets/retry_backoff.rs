@@ -6,7 +6,7 @@ use crate::kit::chart;
 use crate::kit::scene::{Anchor, Scene, Shape, Tone};
 use crate::kit::url_state::{Notice, WidgetState};
 use crate::kit::widget::{Reserve, Widget};
-use crate::sim::retry::{self, Config, Replay, Sim, Strategy};
+use crate::sim::retry::{self, Config, Replay, Sim, Strategy, Workload};
 
 pub struct RetryBackoff;
 
@@ -31,6 +31,7 @@ impl Input {
 /// One setting's value in `config`, as the catalog spells it.
 pub fn setting(cfg: &Config, compare: Option<Strategy>, key: &str) -> String {
     match key {
+        "workload" => cfg.workload.name().to_string(),
         "strategy" => cfg.strategy.name().to_string(),
         "compare" => compare.map_or("off", |s| s.name()).to_string(),
         "retryafter" => cfg.honor_retry_after.to_string(),
@@ -38,6 +39,17 @@ pub fn setting(cfg: &Config, compare: Option<Strategy>, key: &str) -> String {
         "seed" => cfg.seed.to_string(),
         key => cfg.get(key).unwrap_or(0).to_string(),
     }
+}
+
+/// The settings a reader lands on when switching to workload `w`: the API's opening scenario,
+/// or AWS's backoff study on one row (40 clients at once, base 10 ms, which is its 5 ms under
+/// our numbering, cap 2 s, 10 ms messages, no limit on attempts). Strategy and seed stay.
+pub fn switch_workload(cfg: &Config, w: Workload) -> Config {
+    let fresh = match w {
+        Workload::Api => Config::default(),
+        Workload::Row => Config { workload: Workload::Row, clients: 40, spread_ms: 0, base_ms: 10, cap_ms: 2_000, max_attempts: 0, net_ms: 10, ..Config::default() },
+    };
+    Config { strategy: cfg.strategy, seed: cfg.seed, ..fresh }
 }
 
 impl Widget for RetryBackoff {
@@ -60,6 +72,7 @@ impl Widget for RetryBackoff {
             }
         }
         cfg.strategy = state.text("strategy").and_then(Strategy::from_name).unwrap_or(cfg.strategy);
+        cfg.workload = state.text("workload").and_then(Workload::from_name).unwrap_or(cfg.workload);
         cfg.seed = state.int("seed").unwrap_or(1) as u64;
         if let Err(why) = cfg.validate() {
             notices.push(Notice { key: "settings".into(), message: format!("{why} The default scenario is shown instead.") });
@@ -78,13 +91,16 @@ impl Widget for RetryBackoff {
             Some(other) => format!("{} beside {}", c.strategy.label(), other.label()),
             None => c.strategy.label().to_string(),
         };
+        let attempts = if c.max_attempts == 0 { "no limit on attempts".to_string() } else { format!("at most {} attempts", c.max_attempts) };
+        if c.workload == Workload::Row {
+            return format!("{who} · {} clients on one row · {} ms network delay · {attempts}", crate::sim::group(u64::from(c.clients)), c.net_ms);
+        }
         format!(
-            "{who} · {} clients · capacity {} req/s · outage {}–{} ms · at most {} attempts",
+            "{who} · {} clients · capacity {} req/s · outage {}–{} ms · {attempts}",
             crate::sim::group(u64::from(c.clients)),
             crate::sim::group(u64::from(c.capacity)),
             crate::sim::group(u64::from(c.outage_from_ms)),
             crate::sim::group(u64::from(c.outage_to_ms)),
-            c.max_attempts
         )
     }
 
@@ -109,7 +125,8 @@ impl Widget for RetryBackoff {
         let runs = r.runs().len().max(1);
         let (w, panel) = (640.0, 110.0);
         let h = panel * runs as f64 + 10.0;
-        let mut s = Scene::new(w, h, "Calls reaching the API over time");
+        let row = r.runs().first().is_some_and(|run| run.config.workload == Workload::Row);
+        let mut s = Scene::new(w, h, if row { "Writes reaching the row over time" } else { "Calls reaching the API over time" });
         for run in 0..r.runs().len() {
             let top = 10.0 + run as f64 * panel;
             let slices = r.slices(run);
@@ -141,6 +158,11 @@ mod tests {
         let line = RetryBackoff::summary(&i);
         assert!(line.starts_with("Full jitter beside Exponential · 1,000 clients · capacity "), "{line}");
         assert!(line.contains(&format!("at most {} attempts", i.config.max_attempts)), "{line}");
+        let row = Input { config: Config { workload: Workload::Row, clients: 40, max_attempts: 0, ..Config::default() }, compare: None };
+        let switched = switch_workload(&Config { strategy: Strategy::FullJitter, seed: 9, ..Config::default() }, Workload::Row);
+        assert!(switched.validate().is_ok() && switched.strategy == Strategy::FullJitter && switched.seed == 9 && switched.max_attempts == 0);
+        assert_eq!(switch_workload(&switched, Workload::Api), Config { strategy: Strategy::FullJitter, seed: 9, ..Config::default() });
+        assert_eq!(RetryBackoff::summary(&row), "Immediate retry · 40 clients on one row · 10 ms network delay · no limit on attempts");
     }
 
     use super::*;
@@ -151,6 +173,7 @@ mod tests {
         use crate::sim::retry::{MAX_ATTEMPTS, MAX_CLIENTS};
         let names: Vec<_> = Strategy::ALL.iter().map(|s| s.name()).collect();
         assert_eq!(names, RETRY_STRATEGIES);
+        assert_eq!(Workload::ALL.iter().map(|w| w.name()).collect::<Vec<_>>(), crate::kit::catalog::RETRY_WORKLOADS);
         assert_eq!(RETRY_COMPARE[1..], names[..]);
         // The catalog's defaults are the engine's default scenario, key by key.
         let mut from_catalog = Config::default();

@@ -1,10 +1,20 @@
-//! Retries against a struggling API: a seeded discrete-event simulation.
+//! Retries against a struggling API, or against each other: a seeded discrete-event simulation.
 //!
-//! N clients each want one call to succeed. The API serves requests one after another at a
-//! fixed rate, keeps a short queue, and answers 503 at once when the queue is full. On top of
-//! that the reader can inject an outage window, random 5xx answers, requests that hang, clients
-//! whose requests are invalid (4xx), a rate limit answering 429 with `Retry-After`, and a
-//! circuit breaker in front of the API shared by all clients.
+//! N clients each want one call to succeed. Two workloads:
+//! - **An API** ([`Workload::Api`]) serves requests one after another at a fixed rate, keeps
+//!   a short queue, and answers 503 at once when the queue is full. On top of that the reader
+//!   can inject an outage window, random 5xx answers, requests that hang, clients whose
+//!   requests are invalid (4xx), a rate limit answering 429 with `Retry-After`, and a circuit
+//!   breaker in front of the API shared by all clients.
+//! - **One row** ([`Workload::Row`]) that every client updates with optimistic concurrency,
+//!   the model of AWS's backoff study (Brooker 2015): read the row's version, write only if it
+//!   is unchanged (412 Precondition Failed otherwise), back off and start again. Each message
+//!   takes a network delay drawn from |N(net, net/5)|, as in that study's simulator. A round
+//!   lets one writer through, so with no backoff the work grows with N².
+//!
+//! Attempt numbering: the first retry is retry 0 and waits up to `base`; AWS's simulator
+//! numbers it 1, so its first wait is up to 2·base. Ours with `base` doubled is the same
+//! schedule for exponential, full and equal jitter (the tests compare that way).
 //!
 //! Each failed attempt is retried (or not) by one [`Strategy`]. Time is whole microseconds and
 //! every random draw comes from seeded SplitMix64 streams: the clients' own draws (start time,
@@ -28,6 +38,11 @@ use super::rng::SplitMix64;
 
 /// The simulation stops here; clients still trying are reported as unfinished.
 pub const HORIZON_US: u64 = 600 * SECOND;
+/// With no limit on attempts, the run stops sending once this many attempts have been made
+/// in all (the summary says so): enough to show runaway work, small enough for a phone.
+pub const SAFETY_ATTEMPTS: usize = 300_000;
+/// The one-row workload's most clients: with no backoff its work grows with N².
+pub const MAX_ROW_CLIENTS: u32 = 500;
 /// The rate limiter counts requests in fixed windows of this length.
 pub const RATE_WINDOW_US: u64 = 10 * SECOND;
 /// The circuit breaker opens after this many failures in a row...
@@ -121,9 +136,41 @@ impl Strategy {
     }
 }
 
+/// What the clients are calling.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Workload {
+    /// An API with a fixed capacity, and the failure modes the reader turns on.
+    Api,
+    /// One row, updated by every client with optimistic concurrency.
+    Row,
+}
+
+impl Workload {
+    pub const ALL: [Workload; 2] = [Workload::Api, Workload::Row];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Workload::Api => "api",
+            Workload::Row => "row",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Workload::Api => "An API with limited capacity",
+            Workload::Row => "Many writers on one row (optimistic concurrency)",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Workload> {
+        Workload::ALL.into_iter().find(|w| w.name() == name)
+    }
+}
+
 /// Everything a run depends on. Times are in milliseconds, as the reader types them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
+    pub workload: Workload,
     pub clients: u32,
     /// Clients start at uniformly random moments in `0..=spread_ms`.
     pub spread_ms: u32,
@@ -146,8 +193,11 @@ pub struct Config {
     pub strategy: Strategy,
     pub base_ms: u32,
     pub cap_ms: u32,
-    /// Attempts per client, the first one included.
+    /// Attempts per client, the first one included; 0 for no limit (up to [`SAFETY_ATTEMPTS`]
+    /// in all).
     pub max_attempts: u32,
+    /// The one-row workload's mean network delay for each message, one way.
+    pub net_ms: u32,
     /// How long a client waits for an answer before giving up on that attempt.
     pub timeout_ms: u32,
     pub seed: u64,
@@ -157,6 +207,7 @@ impl Default for Config {
     /// The guide's opening scenario: a three-second outage just as 1,000 clients arrive.
     fn default() -> Self {
         Config {
+            workload: Workload::Api,
             clients: 1_000,
             spread_ms: 1_000,
             capacity: 200,
@@ -172,6 +223,7 @@ impl Default for Config {
             base_ms: 100,
             cap_ms: 5_000,
             max_attempts: 8,
+            net_ms: 10,
             timeout_ms: 1_000,
             seed: 1,
         }
@@ -228,6 +280,7 @@ numeric_fields! {
     "cap" => cap_ms,
     "attempts" => max_attempts,
     "timeout" => timeout_ms,
+    "net" => net_ms,
 }
 
 impl Config {
@@ -245,8 +298,16 @@ impl Config {
         if self.cap_ms < self.base_ms {
             return Err(format!("Cap: {} ms is below the base delay of {} ms; the cap must be at least the base.", self.cap_ms, self.base_ms));
         }
-        if self.max_attempts == 0 || self.max_attempts > MAX_ATTEMPTS {
-            return Err(format!("Attempts: choose from 1 to {MAX_ATTEMPTS}."));
+        if self.max_attempts > MAX_ATTEMPTS {
+            return Err(format!("Attempts: choose from 1 to {MAX_ATTEMPTS}, or 0 for no limit."));
+        }
+        if self.workload == Workload::Row {
+            if self.clients > MAX_ROW_CLIENTS {
+                return Err(format!("Clients: on one row, choose from 1 to {MAX_ROW_CLIENTS}; with no backoff the work grows with the square of the clients."));
+            }
+            if self.net_ms == 0 || self.net_ms > 1_000 {
+                return Err("Network delay: choose from 1 to 1,000 ms.".into());
+            }
         }
         if self.timeout_ms == 0 {
             return Err("Timeout: it must be at least 1 ms.".into());
@@ -290,13 +351,15 @@ pub enum Outcome {
     Timeout,
     /// The circuit breaker refused the call; it never left the client.
     ShortCircuit,
+    /// 412 Precondition Failed: the row's version changed since this client read it.
+    Conflict,
 }
 
 impl Outcome {
     /// Timeouts, 429 and 5xx are worth another try; 4xx never are. A short-circuited call
     /// never reached the API, so trying later is fine.
     pub fn retryable(self) -> bool {
-        matches!(self, Outcome::Server(_) | Outcome::RateLimited { .. } | Outcome::Timeout | Outcome::ShortCircuit)
+        matches!(self, Outcome::Server(_) | Outcome::RateLimited { .. } | Outcome::Timeout | Outcome::ShortCircuit | Outcome::Conflict)
     }
 
     /// Counts against the API's health, for the circuit breaker.
@@ -312,6 +375,7 @@ impl Outcome {
             Outcome::RateLimited { retry_after_s } => format!("429, Retry-After: {retry_after_s}"),
             Outcome::Timeout => "timed out".into(),
             Outcome::ShortCircuit => "refused by the open circuit breaker".into(),
+            Outcome::Conflict => "412, the row changed".into(),
         }
     }
 }
@@ -443,6 +507,8 @@ pub struct Run {
     pub stale_work: u32,
     /// Events processed, a measure of the simulation's work.
     pub events: u64,
+    /// With no limit on attempts: when the run reached [`SAFETY_ATTEMPTS`] and stopped sending.
+    pub safety_stop: Option<u64>,
 }
 
 /// The run's totals, for the summary table.
@@ -479,6 +545,8 @@ pub struct Slice {
     pub limited: u32,
     /// A 4xx that repeating cannot fix.
     pub client: u32,
+    /// 412 on the one-row workload: the version changed since the read.
+    pub conflict: u32,
     pub lost: u32,
     /// Attempts the circuit breaker refused.
     pub short: u32,

@@ -58,6 +58,7 @@ impl Run {
                         Outcome::Server(503) => s.unavailable += 1,
                         Outcome::RateLimited { .. } => s.limited += 1,
                         Outcome::Client(_) => s.client += 1,
+                        Outcome::Conflict => s.conflict += 1,
                         _ => s.server += 1,
                     }
                 }
@@ -205,12 +206,17 @@ impl Machine for Replay {
         let to = self.step as u64 * self.width_us;
         let serveable = group(u64::from(cfg.capacity) * self.width_us / SECOND);
         let two = self.runs.len() > 1;
+        let row = cfg.workload == Workload::Row;
         // With two runs the capacity is said once, and each run only what happened to it.
-        let mut parts = vec![if two { format!("{} to {} (the API can serve about {serveable} calls in this time):", fmt_time(from), fmt_time(to)) } else { format!("{} to {}:", fmt_time(from), fmt_time(to)) }];
+        let mut parts = vec![if two && !row { format!("{} to {} (the API can serve about {serveable} calls in this time):", fmt_time(from), fmt_time(to)) } else { format!("{} to {}:", fmt_time(from), fmt_time(to)) }];
         for (r, run) in self.runs.iter().enumerate() {
             let s = self.slices[r][self.step - 1];
-            let mut line = format!("{}: {} call{} reached the API", run.config.strategy.label(), group(u64::from(s.calls())), plural(s.calls() as usize));
-            if !two {
+            let mut line = if row {
+                format!("{}: {} write{} reached the row", run.config.strategy.label(), group(u64::from(s.calls())), plural(s.calls() as usize))
+            } else {
+                format!("{}: {} call{} reached the API", run.config.strategy.label(), group(u64::from(s.calls())), plural(s.calls() as usize))
+            };
+            if !two && !row {
                 line.push_str(&format!(" (it can serve about {serveable} in this time)"));
             }
             let answers = answers(&s);
@@ -227,6 +233,9 @@ impl Machine for Replay {
                 line.push_str(&format!("; breaker {}", run.breaker_at(to).label()));
             }
             line.push_str(&format!(". {}.", self.finished_by_now(r).describe(clients)));
+            if let Some(at) = run.safety_stop.filter(|&at| at < to) {
+                line.push_str(&format!(" It stopped sending at {}, after {} attempts in all: with no limit on attempts, that is where the simulation draws the line.", fmt_time(at), group(SAFETY_ATTEMPTS as u64)));
+            }
             parts.push(line);
         }
         parts.join(" ")
@@ -260,6 +269,7 @@ fn answers(s: &Slice) -> String {
         (s.server, "with another 5xx"),
         (s.limited, "with 429 Too Many Requests"),
         (s.client, "with a 4xx"),
+        (s.conflict, "with 412 Precondition Failed (the row changed since it was read)"),
         (s.lost, "never (timed out)"),
     ]
     .iter()
@@ -271,6 +281,16 @@ fn answers(s: &Slice) -> String {
 
 /// The scenario in a sentence or two: the clients, the API's capacity, and the trouble.
 pub fn opening(cfg: &Config) -> String {
+    if cfg.workload == Workload::Row {
+        return format!(
+            "{} client{} will each update one row once, starting within {}: read its version, then write only if the version is unchanged, or get 412 Precondition Failed and start again. Each message takes about {} on the network. Of the writes that read the same version, one wins.{}",
+            group(u64::from(cfg.clients)),
+            plural(cfg.clients as usize),
+            fmt_time(u64::from(cfg.spread_ms) * MS),
+            fmt_time(u64::from(cfg.net_ms) * MS),
+            if cfg.max_attempts == 0 { " There is no limit on attempts." } else { "" },
+        );
+    }
     let mut s = format!(
         "{} client{} will each try to make one call within {}; the API serves {} requests a second.",
         group(u64::from(cfg.clients)),

@@ -15,6 +15,11 @@ enum Ev {
     Done(u32),
     Reply(u32, Outcome),
     Timeout(u32),
+    /// One-row workload: the read reaches the row, its answer (the version) the client, then
+    /// the conditional write reaches the row.
+    ReadArrive(u32),
+    ReadBack(u32, u64),
+    WriteArrive(u32, u64),
 }
 
 #[derive(Clone, Debug)]
@@ -41,6 +46,8 @@ pub struct Sim {
     server_rng: SplitMix64,
     window: u64,
     window_count: u64,
+    /// One-row workload: the row's version, bumped by each successful write.
+    row_version: u64,
     run: Run,
 }
 
@@ -49,7 +56,11 @@ impl Sim {
     pub fn new(cfg: &Config) -> Sim {
         let mut cfg = cfg.clone();
         cfg.clients = cfg.clients.clamp(1, MAX_CLIENTS);
-        cfg.max_attempts = cfg.max_attempts.clamp(1, MAX_ATTEMPTS);
+        cfg.max_attempts = cfg.max_attempts.min(MAX_ATTEMPTS);
+        if cfg.workload == Workload::Row {
+            cfg.clients = cfg.clients.min(MAX_ROW_CLIENTS);
+            cfg.net_ms = cfg.net_ms.clamp(1, 1_000);
+        }
         cfg.capacity = cfg.capacity.max(1);
         cfg.base_ms = cfg.base_ms.max(1);
         cfg.cap_ms = cfg.cap_ms.max(cfg.base_ms);
@@ -62,6 +73,7 @@ impl Sim {
             server_rng: SplitMix64(mix(cfg.seed ^ 0x5EED_5E7E)),
             window: 0,
             window_count: 0,
+            row_version: 0,
             run: Run {
                 config: cfg.clone(),
                 attempts: Vec::new(),
@@ -69,6 +81,7 @@ impl Sim {
                 breaker_log: Vec::new(),
                 stale_work: 0,
                 events: 0,
+                safety_stop: None,
             },
             cfg,
         };
@@ -130,10 +143,45 @@ impl Sim {
                     self.conclude(now, id, Outcome::Timeout);
                 }
             }
+            Ev::ReadArrive(id) => {
+                let at = now + self.hop(id);
+                self.push(at, Ev::ReadBack(id, self.row_version));
+            }
+            Ev::ReadBack(id, version) => {
+                let at = now + self.hop(id);
+                self.push(at, Ev::WriteArrive(id, version));
+            }
+            Ev::WriteArrive(id, version) => {
+                self.run.attempts[id as usize].arrive_us = Some(now);
+                let outcome = if version == self.row_version {
+                    self.row_version += 1;
+                    Outcome::Ok
+                } else {
+                    Outcome::Conflict
+                };
+                let at = now + self.hop(id);
+                self.push(at, Ev::Reply(id, outcome));
+            }
         }
     }
 
+    /// One-row workload: one message's network delay for attempt `id`'s client, drawn from
+    /// |N(net, net/5)| (a normal by Box–Muller from the client's own stream), at least 1 µs.
+    fn hop(&mut self, id: u32) -> u64 {
+        let c = self.run.attempts[id as usize].client;
+        let rng = &mut self.clients[c as usize].rng;
+        let (u1, u2) = (des::unit(rng), des::unit(rng));
+        let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
+        let mean = (u64::from(self.cfg.net_ms) * MS) as f64;
+        (mean + mean / 5.0 * z).abs().round().max(1.0) as u64
+    }
+
     fn send(&mut self, now: u64, c: u32) {
+        if self.cfg.max_attempts == 0 && self.run.attempts.len() >= SAFETY_ATTEMPTS {
+            // No limit was set: stop sending here, and say so, rather than run out of memory.
+            self.run.safety_stop.get_or_insert(now);
+            return;
+        }
         let id = self.run.attempts.len() as u32;
         let client = &mut self.clients[c as usize];
         let n = client.attempts;
@@ -149,6 +197,11 @@ impl Sim {
             end_us: now,
             outcome: Outcome::Pending,
         });
+        if self.cfg.workload == Workload::Row {
+            let at = now + self.hop(id);
+            self.push(at, Ev::ReadArrive(id));
+            return;
+        }
         if self.cfg.breaker && !self.breaker.allow(now, id) {
             self.conclude(now, id, Outcome::ShortCircuit);
             return;
@@ -235,7 +288,7 @@ impl Sim {
         }
         let cfg = &self.cfg;
         let client = &mut self.clients[c as usize];
-        if cfg.strategy == Strategy::None || client.attempts >= cfg.max_attempts {
+        if cfg.strategy == Strategy::None || (cfg.max_attempts > 0 && client.attempts >= cfg.max_attempts) {
             *end = (ClientEnd::GaveUp, now);
             return;
         }

@@ -295,3 +295,80 @@ fn narration_names_the_trouble_and_each_answer() {
     let said = two.narrate();
     assert_eq!(said.matches("can serve about").count(), 1, "{said}");
 }
+
+/// AWS's backoff study (Brooker 2015) in our terms: its base of 5 ms with the first retry
+/// numbered 1 is our base of 10 ms with the first numbered 0; cap 2 s; messages take
+/// |N(10 ms, 2 ms)|; every client starts at once and retries with no limit.
+fn aws(strategy: Strategy, clients: u32, seed: u64) -> Config {
+    Config { workload: Workload::Row, clients, spread_ms: 0, strategy, base_ms: 10, cap_ms: 2_000, max_attempts: 0, net_ms: 10, seed, ..Config::default() }
+}
+
+/// Mean write calls and mean completion time (ms) over `seeds` runs.
+fn aws_mean(strategy: Strategy, clients: u32, seeds: u64) -> (f64, f64) {
+    let (mut work, mut time) = (0.0, 0.0);
+    for seed in 1..=seeds {
+        let run = simulate(&aws(strategy, clients, seed));
+        let s = run.summary();
+        assert_eq!(s.succeeded, clients, "{strategy:?} with {clients} clients, seed {seed}: every client gets its write in");
+        work += f64::from(s.calls);
+        time += s.finish_us as f64 / 1_000.0;
+    }
+    (work / seeds as f64, time / seeds as f64)
+}
+
+/// The study's findings, over ten seeds: with jitter the clients do far less work and finish
+/// far sooner than with plain exponential backoff, which does about as much work as not
+/// backing off at all; and with no backoff the work grows roughly with the square of the
+/// clients (one writer wins a round that all of them paid for).
+#[test]
+fn the_aws_backoff_study_reproduces_on_the_one_row_workload() {
+    for n in [20, 40] {
+        let (none, none_t) = aws_mean(Strategy::Immediate, n, 10);
+        let (expo, expo_t) = aws_mean(Strategy::Exponential, n, 10);
+        let (full, full_t) = aws_mean(Strategy::FullJitter, n, 10);
+        let (equal, _) = aws_mean(Strategy::EqualJitter, n, 10);
+        let (decorr, _) = aws_mean(Strategy::Decorrelated, n, 10);
+        assert!(expo > 1.3 * full, "{n} clients: exponential {expo} vs full jitter {full} writes");
+        assert!(none > 1.3 * full, "{n} clients: no backoff {none} vs full jitter {full} writes");
+        assert!(expo > 0.8 * none, "{n} clients: exponential without jitter stays in lockstep, working about as hard as no backoff ({expo} vs {none})");
+        assert!(expo_t > 5.0 * full_t, "{n} clients: exponential takes {expo_t} ms, full jitter {full_t} ms");
+        assert!(full_t > none_t, "{n} clients: backing off costs time ({full_t} vs {none_t} ms)");
+        for (name, w) in [("equal", equal), ("decorrelated", decorr)] {
+            assert!(expo > 1.2 * w, "{n} clients: {name} jitter {w} vs exponential {expo}");
+        }
+    }
+    // Doubling the clients roughly quadruples the work with no backoff; jitter grows less.
+    let none: Vec<f64> = [20, 40, 80].iter().map(|&n| aws_mean(Strategy::Immediate, n, 10).0).collect();
+    let full: Vec<f64> = [20, 40, 80].iter().map(|&n| aws_mean(Strategy::FullJitter, n, 10).0).collect();
+    for i in 0..2 {
+        assert!(none[i + 1] / none[i] > 2.8, "no backoff: {} to {} writes when the clients double", none[i], none[i + 1]);
+        assert!(full[i + 1] / full[i] < none[i + 1] / none[i], "full jitter grows slower: {full:?} vs {none:?}");
+    }
+}
+
+/// With no limit on attempts, a run that would never end stops at the safety limit, and the
+/// narration says so; the one-row workload narrates writes and 412s.
+#[test]
+fn no_limit_runs_to_the_safety_stop_and_the_row_is_narrated() {
+    let endless = Config { clients: 2_000, outage_to_ms: 600_000, max_attempts: 0, ..cfg(Strategy::Immediate) };
+    let run = simulate(&endless);
+    assert_eq!(run.attempts.len(), SAFETY_ATTEMPTS);
+    assert!(run.safety_stop.is_some());
+    let mut r = Replay::new(vec![run]);
+    while r.advance() {}
+    assert!(r.narrate().contains("after 300,000 attempts in all"), "{}", r.narrate());
+
+    let row = aws(Strategy::FullJitter, 20, 1);
+    assert!(row.validate().is_ok());
+    assert!(Config { clients: MAX_ROW_CLIENTS + 1, ..row.clone() }.validate().unwrap_err().contains("square"));
+    let mut r = Replay::new(vec![simulate(&row)]);
+    assert!(r.narrate().contains("read its version, then write only if the version is unchanged"), "{}", r.narrate());
+    assert!(r.narrate().contains("There is no limit on attempts."));
+    let mut lines = Vec::new();
+    while r.advance() {
+        lines.push(r.narrate());
+    }
+    assert!(lines.iter().any(|l| l.contains("with 412 Precondition Failed (the row changed since it was read)")), "{lines:#?}");
+    assert!(lines.iter().all(|l| !l.contains("reached the API") && !l.contains("can serve")), "{lines:#?}");
+    assert!(lines.last().unwrap().contains("20 of 20 clients have succeeded"), "{lines:#?}");
+}

@@ -11,7 +11,7 @@ use crate::kit::catalog::ParamValue;
 use crate::kit::chart;
 use crate::kit::widgets::retry_backoff as kit;
 use crate::sim::group;
-use crate::sim::retry::{fmt_time, Config, Outcome, Replay, Run, Sim, Slice, Strategy, Summary, MAX_STEPS};
+use crate::sim::retry::{fmt_time, Config, Outcome, Replay, Run, Sim, Slice, Strategy, Summary, Workload, MAX_STEPS};
 use crate::sim::timeline::{Timeline, TimelineConfig};
 use crate::ui::browser::now_ms;
 use crate::ui::slices;
@@ -47,8 +47,16 @@ const MORE_FIELDS: &[(&str, &str, &str)] = &[
     ("ratelimit", "Rate limit, 0 for none", "req/s"),
 ];
 
+/// The one-row workload's own field; with it, that workload shows only [`ROW_KEYS`].
+const ROW_FIELDS: &[(&str, &str, &str)] = &[("net", "Network delay, each way", "ms")];
+const ROW_KEYS: &[&str] = &["clients", "spread", "net", "base", "cap", "attempts"];
+
+fn all_fields() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
+    FIELDS.iter().chain(MORE_FIELDS).chain(ROW_FIELDS)
+}
+
 fn label_of(key: &str) -> &'static str {
-    FIELDS.iter().chain(MORE_FIELDS).find(|f| f.0 == key).map_or("Setting", |f| f.1)
+    all_fields().find(|f| f.0 == key).map_or("Setting", |f| f.1)
 }
 
 /// What the charts need, drawn once per run: SVG paths by category, never per step.
@@ -68,7 +76,10 @@ struct Panel {
 
 struct Charts {
     panels: Vec<Panel>,
-    capacity_y: u64,
+    /// The API's capacity line; none on the one-row workload, which has no capacity.
+    capacity_y: Option<u64>,
+    /// "calls reaching the API" or "writes reaching the row".
+    what: &'static str,
     ymax: u32,
     total_us: u64,
     clients: u32,
@@ -84,7 +95,8 @@ fn draw(replay: &Replay) -> Charts {
     let total_us = steps as u64 * width;
     let runs = replay.runs();
     let capacity = runs.first().map_or(1, |r| r.config.capacity);
-    let per_slice = ((u64::from(capacity) * width / 1_000_000).max(1)) as u32;
+    let row = runs.first().is_some_and(|r| r.config.workload == Workload::Row);
+    let per_slice = if row { 0 } else { ((u64::from(capacity) * width / 1_000_000).max(1)) as u32 };
     let peak = (0..runs.len()).flat_map(|r| replay.slices(r).iter().map(Slice::calls)).max().unwrap_or(0);
     let ymax = peak.max(per_slice + per_slice / 4).max(1);
     let clients = runs.first().map_or(0, |r| r.config.clients);
@@ -99,7 +111,8 @@ fn draw(replay: &Replay) -> Charts {
             Panel { label: run.config.strategy.label(), ok, failed, lost, client_paths, client_h, banded, summary: run.summary(), breaker: run.config.breaker }
         })
         .collect();
-    Charts { panels, capacity_y: LOAD_H - chart::bar_height(per_slice, ymax, LOAD_H), ymax, total_us, clients }
+    let capacity_y = (!row).then(|| LOAD_H - chart::bar_height(per_slice, ymax, LOAD_H));
+    Charts { panels, capacity_y, what: if row { "writes reaching the row" } else { "calls reaching the API" }, ymax, total_us, clients }
 }
 
 /// One row per client, one mark per attempt at the moment it was sent.
@@ -221,7 +234,7 @@ fn RetryBackoff(live: Live<kit::RetryBackoff>) -> impl IntoView {
     let kit::Input { config: cfg, compare: compare0 } = input.get_untracked();
     // Each number field's text, as typed; applied together when one of them is committed.
     let raw: StoredValue<Vec<(&'static str, RwSignal<String>)>> =
-        StoredValue::new(FIELDS.iter().chain(MORE_FIELDS).map(|f| (f.0, RwSignal::new(cfg.get(f.0).unwrap_or(0).to_string()))).collect());
+        StoredValue::new(all_fields().map(|f| (f.0, RwSignal::new(cfg.get(f.0).unwrap_or(0).to_string()))).collect());
     let bad_field = RwSignal::new(None::<&'static str>);
 
     let job = Job {
@@ -305,6 +318,21 @@ fn RetryBackoff(live: Live<kit::RetryBackoff>) -> impl IntoView {
                 <SetUp live=live>
                 <div class="retry-choose">
                     <label>
+                        "Workload "
+                        <select data-testid="retry-workload" on:change=move |e| {
+                            let w = Workload::from_name(&event_target_value(&e)).unwrap_or(Workload::Api);
+                            // Each workload opens on its own scenario: the one-row one on AWS's study.
+                            let next = kit::switch_workload(&input.get_untracked().config, w);
+                            raw.with_value(|r| r.iter().for_each(|(k, text)| text.set(next.get(k).unwrap_or(0).to_string())));
+                            apply(&|c, _| *c = Config { seed: c.seed, strategy: c.strategy, ..next.clone() });
+                        }>
+                            {Workload::ALL.iter().map(|w| {
+                                let name = w.name();
+                                view! { <option value=name selected=move || input.with(|i| i.config.workload.name() == name)>{w.label()}</option> }
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <label>
                         "Strategy "
                         <select data-testid="retry-strategy" on:change=move |e| {
                             let v = event_target_value(&e);
@@ -327,8 +355,12 @@ fn RetryBackoff(live: Live<kit::RetryBackoff>) -> impl IntoView {
                     </button>
                     <span class="meta">{move || input.with(|kit::Input { config: c, .. }| format!("seed {}", c.seed))}</span>
                 </div>
-                <div class="retry-fields">{FIELDS.iter().map(field).collect_view()}</div>
-                <details class="retry-more">
+                {move || if input.with(|i| i.config.workload == Workload::Row) {
+                    view! { <div class="retry-fields">{ROW_KEYS.iter().filter_map(|k| all_fields().find(|f| f.0 == *k)).map(field).collect_view()}</div> }.into_any()
+                } else {
+                    view! { <div class="retry-fields">{FIELDS.iter().map(field).collect_view()}</div> }.into_any()
+                }}
+                <details class="retry-more" hidden=move || input.with(|i| i.config.workload == Workload::Row)>
                     <summary>"More failure modes"</summary>
                     <div class="retry-fields">
                         {MORE_FIELDS.iter().map(field).collect_view()}
@@ -375,7 +407,7 @@ fn Legend() -> impl IntoView {
     view! {
         <p class="retry-legend meta">
             <span class="key ok">"■ succeeded"</span>" "
-            <span class="key failed">"■ failed (5xx, 429 or 4xx)"</span>" "
+            <span class="key failed">"■ failed (5xx, 429 or 4xx; 412 on the one row)"</span>" "
             <span class="key lost">"■ timed out"</span>" "
             <span class="key short">"■ refused by the breaker"</span>" "
             <span class="key capacity">"┅ API capacity"</span>
@@ -417,11 +449,14 @@ fn Panels(charts: Arc<Charts>, timeline: RwSignal<Timeline<Replay>>) -> impl Int
             <figure class="retry-panel" data-testid="retry-panel" data-strategy=p.label>
                 <figcaption><strong>{p.label}</strong>" · "<span data-testid="retry-so-far">{so_far}</span></figcaption>
                 <svg class="retry-load" viewBox=format!("0 0 {W} {LOAD_H}") role="img"
-                    aria-label=format!("Calls reaching the API over time for {}; the peak was {} per second against a capacity line", p.label, group(u64::from(p.summary.peak_per_s)))>
+                    aria-label=match charts.capacity_y {
+                        Some(_) => format!("Calls reaching the API over time for {}; the peak was {} per second against a capacity line", p.label, group(u64::from(p.summary.peak_per_s))),
+                        None => format!("Writes reaching the row over time for {}; the peak was {} per second", p.label, group(u64::from(p.summary.peak_per_s))),
+                    }>
                     <path class="ok" d=p.ok.clone()/>
                     <path class="failed" d=p.failed.clone()/>
                     <path class="lost" d=p.lost.clone()/>
-                    <line class="capacity" x1="0" x2=W.to_string() y1=charts.capacity_y.to_string() y2=charts.capacity_y.to_string()/>
+                    {charts.capacity_y.map(|y| view! { <line class="capacity" x1="0" x2=W.to_string() y1=y.to_string() y2=y.to_string()/> })}
                     <rect class="future" x=move || cursor().to_string() y="0" width=move || (W - cursor()).to_string() height=LOAD_H.to_string()/>
                     <line class="now" x1=move || cursor().to_string() x2=move || cursor().to_string() y1="0" y2=LOAD_H.to_string()/>
                 </svg>
@@ -435,7 +470,7 @@ fn Panels(charts: Arc<Charts>, timeline: RwSignal<Timeline<Replay>>) -> impl Int
         }
     }).collect_view();
     view! {
-        <p class="meta">{format!("Load: calls reaching the API per slice, up to {} on the scale.", group(u64::from(charts.ymax)))}</p>
+        <p class="meta">{format!("Load: {} per slice, up to {} on the scale.", charts.what, group(u64::from(charts.ymax)))}</p>
         <div class="retry-panels" class:two=two>{panels}</div>
     }
 }
@@ -463,7 +498,7 @@ fn Pending(input: RwSignal<kit::Input>) -> impl IntoView {
                 })
                 .collect_view();
             view! {
-                <p class="meta">"Load: calls reaching the API per slice."</p>
+                <p class="meta">{if c.workload == Workload::Row { "Load: writes reaching the row per slice." } else { "Load: calls reaching the API per slice." }}</p>
                 <div class="retry-panels" class:two=two>{panels}</div>
             }
         })
