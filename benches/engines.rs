@@ -133,6 +133,14 @@ fn engines() {
     let reference = best(3, || probes.iter().filter(|k| map.get(k).is_some()).count());
     row("200,000 point lookups, order 16", ours, reference, "BTreeMap");
 
+    // 1,000 range scans of 1,000 keys each, from keys spread over the tree.
+    let mut sorted = ks.clone();
+    sorted.sort_unstable();
+    let starts: Vec<(u64, u64)> = (0..1_000).map(|i| (sorted[i * 997], sorted[i * 997 + 999])).collect();
+    let ours = best(3, || starts.iter().map(|(a, b)| tree.range_iter(a, b).fold(0u64, |s, (k, _)| s.wrapping_add(*k))).fold(0u64, u64::wrapping_add));
+    let reference = best(3, || starts.iter().map(|(a, b)| map.range(a..=b).fold(0u64, |s, (k, _)| s.wrapping_add(*k))).fold(0u64, u64::wrapping_add));
+    row("1,000 range scans of 1,000 keys, order 16", ours, reference, "BTreeMap");
+
     let doc = {
         let items: Vec<String> = ks[..20_000].iter().map(|k| format!("{{\"id\":{k},\"name\":\"item {k}\",\"ok\":true}}")).collect();
         format!("[{}]", items.join(","))

@@ -77,6 +77,9 @@ pub enum Event<K> {
 
 /// Receives every event together with the tree as it stands at that moment.
 pub trait Tracer<K, V> {
+    /// False for a tracer that records nothing: the tree then searches a page with the
+    /// standard library's binary search, which needs no per-comparison hook.
+    const TRACES: bool = true;
     fn event(&mut self, tree: &BPlusTree<K, V>, event: Event<K>);
 }
 
@@ -84,6 +87,7 @@ pub trait Tracer<K, V> {
 pub struct NoTrace;
 
 impl<K, V> Tracer<K, V> for NoTrace {
+    const TRACES: bool = false;
     #[inline(always)]
     fn event(&mut self, _: &BPlusTree<K, V>, _: Event<K>) {}
 }
@@ -110,6 +114,34 @@ impl<K, V> Tracer<K, V> for Counter {
 pub enum InsertError {
     /// The index is unique and already holds this key.
     Duplicate,
+}
+
+/// The internal pages from the root down to a leaf, with the child taken at each: a fixed
+/// array, so a write allocates nothing for its path. 48 levels hold far more keys than
+/// memory can (each level at least doubles the leaves).
+struct Path {
+    steps: [(NodeId, usize); 48],
+    len: usize,
+}
+
+impl Path {
+    fn new() -> Path {
+        Path { steps: [(0, 0); 48], len: 0 }
+    }
+
+    fn push(&mut self, step: (NodeId, usize)) {
+        self.steps[self.len] = step;
+        self.len += 1;
+    }
+
+    fn pop(&mut self) -> Option<(NodeId, usize)> {
+        self.len = self.len.checked_sub(1)?;
+        Some(self.steps[self.len])
+    }
+
+    fn as_slice(&self) -> &[(NodeId, usize)] {
+        &self.steps[..self.len]
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -178,6 +210,10 @@ impl<K: Ord + Clone, V: Clone> BPlusTree<K, V> {
     /// the key is (Ok) or would go (Err).
     fn search_node<T: Tracer<K, V>>(&self, node: NodeId, key: &K, t: &mut T) -> Result<usize, usize> {
         let keys = &self.nodes[node].keys;
+        if !T::TRACES {
+            // Keys in a page are unique, so any match is the match.
+            return keys.binary_search(key);
+        }
         let (mut lo, mut hi) = (0, keys.len());
         while lo < hi {
             let mid = (lo + hi) / 2;
@@ -194,7 +230,7 @@ impl<K: Ord + Clone, V: Clone> BPlusTree<K, V> {
 
     /// Walks from the root to the leaf that holds (or would hold) `key`, recording the
     /// (internal node, child index) pairs taken when `path` is given.
-    fn walk<T: Tracer<K, V>>(&self, key: &K, t: &mut T, mut path: Option<&mut Vec<(NodeId, usize)>>) -> NodeId {
+    fn walk<T: Tracer<K, V>>(&self, key: &K, t: &mut T, mut path: Option<&mut Path>) -> NodeId {
         let mut n = self.root;
         t.event(self, Event::Visit { node: n });
         while let Kind::Internal { children } = &self.nodes[n].kind {
@@ -215,8 +251,8 @@ impl<K: Ord + Clone, V: Clone> BPlusTree<K, V> {
     }
 
     /// The leaf for `key` and the path to it, for writes that may rebalance upwards.
-    fn descend<T: Tracer<K, V>>(&self, key: &K, t: &mut T) -> (NodeId, Vec<(NodeId, usize)>) {
-        let mut path = Vec::new();
+    fn descend<T: Tracer<K, V>>(&self, key: &K, t: &mut T) -> (NodeId, Path) {
+        let mut path = Path::new();
         let leaf = self.walk(key, t, Some(&mut path));
         (leaf, path)
     }
@@ -279,7 +315,11 @@ impl<K: Ord + Clone, V: Clone> BPlusTree<K, V> {
                     node = parent;
                 }
                 None => {
-                    let root = self.alloc(Node { keys: vec![separator], vals: Vec::new(), kind: Kind::Internal { children: vec![node, right] } });
+                    let mut keys = Vec::with_capacity(self.max_keys + 1);
+                    keys.push(separator);
+                    let mut children = Vec::with_capacity(self.max_keys + 2);
+                    children.extend([node, right]);
+                    let root = self.alloc(Node { keys, vals: Vec::new(), kind: Kind::Internal { children } });
                     self.root = root;
                     t.event(self, event);
                     t.event(self, Event::NewRoot { root });
@@ -299,8 +339,12 @@ impl<K: Ord + Clone, V: Clone> BPlusTree<K, V> {
         match &mut node.kind {
             Kind::Leaf { next } => {
                 let mid = node.keys.len().div_ceil(2);
-                let keys = node.keys.split_off(mid);
-                let vals = node.vals.split_off(mid);
+                // Room for a full page and the one key that overfills it: no page grows
+                // its arrays again after it is made.
+                let mut keys = Vec::with_capacity(self.max_keys + 1);
+                keys.extend(node.keys.drain(mid..));
+                let mut vals = Vec::with_capacity(self.max_keys + 1);
+                vals.extend(node.vals.drain(mid..));
                 let old_next = *next;
                 let separator = keys[0].clone();
                 let right = self.alloc(Node { keys, vals, kind: Kind::Leaf { next: old_next } });
@@ -310,9 +354,12 @@ impl<K: Ord + Clone, V: Clone> BPlusTree<K, V> {
                 (separator, right)
             }
             Kind::Internal { children } => {
-                let right_children = children.split_off(mid + 1);
-                let mut right_keys = node.keys.split_off(mid);
-                let separator = right_keys.remove(0);
+                let mut right_children = Vec::with_capacity(self.max_keys + 2);
+                right_children.extend(children.drain(mid + 1..));
+                let mut right_keys = Vec::with_capacity(self.max_keys + 1);
+                let mut moved = node.keys.drain(mid..);
+                let separator = moved.next().expect("an overfull page has a middle key");
+                right_keys.extend(moved);
                 let right = self.alloc(Node { keys: right_keys, vals: Vec::new(), kind: Kind::Internal { children: right_children } });
                 (separator, right)
             }
@@ -471,7 +518,7 @@ impl<K: Ord + Clone, V: Clone> BPlusTree<K, V> {
         }
         let mut pages = 1;
         let mut full = self.nodes[leaf].keys.len() == self.max_keys;
-        for &(parent, _) in path.iter().rev() {
+        for &(parent, _) in path.as_slice().iter().rev() {
             if !full {
                 return pages;
             }
@@ -488,7 +535,16 @@ impl<K: Ord + Clone, V: Clone> BPlusTree<K, V> {
 
     /// Entries with `from <= key <= to`, in order, following leaf links.
     pub fn range(&self, from: &K, to: &K) -> Vec<(K, V)> {
-        self.range_traced(from, to, &mut NoTrace)
+        self.range_iter(from, to).map(|(k, v)| (k.clone(), v.clone())).collect()
+    }
+
+    /// The same entries borrowed, one page after another, with nothing copied or collected.
+    pub fn range_iter<'a>(&'a self, from: &K, to: &'a K) -> RangeIter<'a, K, V> {
+        let leaf = self.walk(from, &mut NoTrace, None);
+        let slot = match self.search_node(leaf, from, &mut NoTrace) {
+            Ok(s) | Err(s) => s,
+        };
+        RangeIter { tree: self, leaf: Some(leaf), slot, to }
     }
 
     pub fn range_traced<T: Tracer<K, V>>(&self, from: &K, to: &K, t: &mut T) -> Vec<(K, V)> {
@@ -626,6 +682,37 @@ impl<K: Ord + Clone, V: Clone> BPlusTree<K, V> {
             }
         }
         Ok(())
+    }
+}
+
+/// See [`BPlusTree::range_iter`].
+pub struct RangeIter<'a, K, V> {
+    tree: &'a BPlusTree<K, V>,
+    leaf: Option<NodeId>,
+    slot: usize,
+    to: &'a K,
+}
+
+impl<'a, K: Ord, V> Iterator for RangeIter<'a, K, V> {
+    type Item = (&'a K, &'a V);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let n = &self.tree.nodes[self.leaf?];
+            if let (Some(k), Some(v)) = (n.keys.get(self.slot), n.vals.get(self.slot)) {
+                if k > self.to {
+                    self.leaf = None;
+                    return None;
+                }
+                self.slot += 1;
+                return Some((k, v));
+            }
+            self.leaf = match n.kind {
+                Kind::Leaf { next } => next,
+                Kind::Internal { .. } => None,
+            };
+            self.slot = 0;
+        }
     }
 }
 

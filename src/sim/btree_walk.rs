@@ -79,7 +79,7 @@ impl<K: Ord + Clone + Display> Tracer<K, ()> for Recorder<'_, K> {
             Event::Visit { node } => {
                 self.visits += 1;
                 let n = tree.node(*node);
-                let what = if n.is_leaf() { "a leaf" } else { "an internal node" };
+                let what = if n.is_leaf() { "a leaf" } else { "an inner page" };
                 (Focus { node: *node, slot: None }, format!("Read page {node}, {what} holding {}.", keys_text(&n.keys)))
             }
             Event::Compare { node, index, ordering } => {
@@ -110,7 +110,7 @@ impl<K: Ord + Clone + Display> Tracer<K, ()> for Recorder<'_, K> {
             ),
             Event::SplitInternal { left, right, separator } => (
                 Focus { node: *right, slot: None },
-                format!("Internal node {left} is over its limit of {max} keys, so it splits into {left} and {right}; the middle key {separator} moves up to the parent."),
+                format!("Inner page {left} is over its limit of {max} keys, so it splits into {left} and {right}; the middle key {separator} moves up to the parent."),
             ),
             Event::NewRoot { root } => (
                 Focus { node: *root, slot: None },
@@ -136,14 +136,14 @@ impl<K: Ord + Clone + Display> Tracer<K, ()> for Recorder<'_, K> {
             ),
             Event::Borrow { node, from } => (
                 Focus { node: *node, slot: None },
-                format!("Internal page {node} is below the minimum, and its neighbour {from} has a key to spare: the separator between them comes down from the parent into {node}, {from}'s nearest key goes up to take its place, and the child pointer beside that key moves across to {node}."),
+                format!("Inner page {node} is below the minimum, and its neighbour {from} has a key to spare: the separator between them comes down from the parent into {node}, {from}'s nearest key goes up to take its place, and the child pointer beside that key moves across to {node}."),
             ),
             Event::Merge { left, right, short } => {
                 let other = if short == left { right } else { left };
                 let how = if tree.node(*left).is_leaf() {
                     format!("so the two leaves become one, page {left}, and their separator leaves the parent")
                 } else {
-                    format!("so the two internal pages become one, page {left}, and their separator comes down from the parent between their keys")
+                    format!("so the two inner pages become one, page {left}, and their separator comes down from the parent between their keys")
                 };
                 (Focus { node: *left, slot: None }, format!("Page {short} is below the minimum and its neighbour {other} cannot spare a key, {how}."))
             }
@@ -532,12 +532,16 @@ mod tests {
         let merge = l.iter().find(|l| l.contains("cannot spare a key")).expect("a merge");
         assert!(merge.starts_with(&format!("Page {leaf} is below the minimum")), "{merge}");
         assert!(merge.contains("the two leaves become one"), "{merge}");
-        // Deleting a three-level tree down: internal pages borrow and merge through the parent.
+        // Deleting a three-level tree down: inner pages borrow and merge through the parent.
         let keys: Vec<i64> = (1..=40).collect();
         let ops: Vec<Op<i64>> = (1..=40).map(Op::Delete).collect();
         let l = lines(3, &keys, &ops);
-        assert!(l.iter().any(|l| l.starts_with("Internal page") && l.contains("separator between them comes down from the parent")), "an internal borrow");
-        assert!(l.iter().any(|l| l.contains("the two internal pages become one")), "an internal merge");
+        assert!(l.iter().any(|l| l.starts_with("Inner page") && l.contains("separator between them comes down from the parent")), "an internal borrow");
+        assert!(l.iter().any(|l| l.contains("the two inner pages become one")), "an internal merge");
+        // One name for a page above the leaves, as the chapter and glossary use: an inner page.
+        let built = lines(3, &[], &(1..=40).map(Op::Insert).collect::<Vec<_>>());
+        assert!(built.iter().chain(&l).all(|l| !l.to_lowercase().contains("internal")), "{built:#?}");
+        assert!(built.iter().any(|l| l.starts_with("Inner page") && l.contains("splits")), "{built:#?}");
     }
 
     #[test]

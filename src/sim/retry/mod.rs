@@ -157,8 +157,8 @@ impl Workload {
 
     pub fn label(self) -> &'static str {
         match self {
-            Workload::Api => "An API with limited capacity",
-            Workload::Row => "Many writers on one row (optimistic concurrency)",
+            Workload::Api => "An API under load",
+            Workload::Row => "One row, many writers",
         }
     }
 

@@ -33,7 +33,7 @@
 
 pub mod scenarios;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt;
 
 pub type TxId = u32;
@@ -220,7 +220,8 @@ struct Tx {
     snapshot: Option<u32>,
     /// Rows read, and key prefixes read as predicates (`true`), for the serializable check.
     reads: Vec<(String, bool)>,
-    writes: BTreeSet<String>,
+    /// Rows written, each once (a transaction writes a handful).
+    writes: Vec<String>,
     waits_for: Option<TxId>,
     /// Chosen as the victim of a dangerous structure another transaction's statement formed:
     /// the error its next statement gets.
@@ -235,7 +236,7 @@ pub struct Db {
     locks: BTreeMap<String, TxId>,
     /// Read–write antidependencies between serializable transactions, `(reader, writer)`:
     /// the reader did not see the writer's change.
-    conflicts: BTreeSet<(TxId, TxId)>,
+    conflicts: Vec<(TxId, TxId)>,
     commits: u32,
     pub log: Vec<LogRecord>,
     /// How many log records are on disk.
@@ -252,7 +253,7 @@ pub const SETUP: TxId = 0;
 impl Db {
     /// A database holding `rows`, committed and written to disk.
     pub fn new(rows: &[(&str, i64)]) -> Db {
-        let mut db = Db { rows: BTreeMap::new(), txs: vec![Tx { status: Some(Status::Committed(0)), ..Tx::default() }], locks: BTreeMap::new(), conflicts: BTreeSet::new(), commits: 0, log: Vec::new(), durable: 0, disk: BTreeMap::new(), crashed: false };
+        let mut db = Db { rows: BTreeMap::new(), txs: vec![Tx { status: Some(Status::Committed(0)), ..Tx::default() }], locks: BTreeMap::new(), conflicts: Vec::new(), commits: 0, log: Vec::new(), durable: 0, disk: BTreeMap::new(), crashed: false };
         for (k, v) in rows {
             db.rows.insert(k.to_string(), vec![Version { value: Some(*v), by: SETUP }]);
             db.disk.insert(k.to_string(), (Some(*v), 0));
@@ -492,7 +493,9 @@ impl Db {
         self.append(tx, LogKind::Update { key: key.to_string(), before: old_page, after });
         self.rows.entry(key.to_string()).or_default().push(Version { value: after, by: tx });
         self.locks.insert(key.to_string(), tx);
-        self.txs[tx as usize].writes.insert(key.to_string());
+        if !self.txs[tx as usize].writes.iter().any(|w| w == key) {
+            self.txs[tx as usize].writes.push(key.to_string());
+        }
         if let Some(out) = self.write_conflicts(tx, key) {
             return out;
         }
@@ -619,8 +622,17 @@ impl Db {
                 }
             }
         }
-        self.conflicts.extend(found);
+        self.add_conflicts(found);
         self.check_dangerous(tx)
+    }
+
+    /// Records antidependencies, each once (a short list: a few transactions at a time).
+    fn add_conflicts(&mut self, found: Vec<(TxId, TxId)>) {
+        for c in found {
+            if !self.conflicts.contains(&c) {
+                self.conflicts.push(c);
+            }
+        }
     }
 
     /// Whether `tx`'s snapshot includes `writer`'s changes.
@@ -639,7 +651,7 @@ impl Db {
             .filter(|&r| self.txs[r as usize].reads.iter().any(|(k, pred)| if *pred { key.starts_with(k.as_str()) } else { k == key }))
             .map(|r| (r, tx))
             .collect();
-        self.conflicts.extend(found);
+        self.add_conflicts(found);
         self.check_dangerous(tx)
     }
 
@@ -648,8 +660,7 @@ impl Db {
         let live = |t: TxId| self.status(t) != Status::Aborted;
         let mut out = Vec::new();
         for &(i, p) in &self.conflicts {
-            for &(p2, o) in self.conflicts.range((p, 0)..=(p, TxId::MAX)) {
-                debug_assert_eq!(p, p2);
+            for &(_, o) in self.conflicts.iter().filter(|(p2, _)| *p2 == p) {
                 let Some(o_seq) = self.committed_seq(o) else { continue };
                 let after_out = |t: TxId| self.committed_seq(t).is_none_or(|s| s > o_seq);
                 if !(live(i) && live(p) && after_out(p) && (i == o || after_out(i))) {
@@ -748,7 +759,7 @@ pub enum RecoveryStep {
 pub fn recover(disk: &BTreeMap<String, (Option<i64>, usize)>, log: &[LogRecord]) -> (BTreeMap<String, Option<i64>>, Vec<RecoveryStep>) {
     let mut data: BTreeMap<String, (Option<i64>, usize)> = disk.clone();
     let mut steps = Vec::new();
-    let ended: BTreeSet<TxId> = log.iter().filter(|r| matches!(r.kind, LogKind::Commit | LogKind::Abort)).map(|r| r.tx).collect();
+    let ended: Vec<TxId> = log.iter().filter(|r| matches!(r.kind, LogKind::Commit | LogKind::Abort)).map(|r| r.tx).collect();
     let winners: Vec<TxId> = log.iter().filter(|r| r.kind == LogKind::Commit).map(|r| r.tx).collect();
     let mut losers: Vec<TxId> = log.iter().filter(|r| r.kind == LogKind::Begin && !ended.contains(&r.tx)).map(|r| r.tx).collect();
     losers.dedup();
@@ -766,11 +777,11 @@ pub fn recover(disk: &BTreeMap<String, (Option<i64>, usize)>, log: &[LogRecord])
         data.insert(key.clone(), (value, r.lsn));
         steps.push(RecoveryStep::Redo { lsn: r.lsn, key: key.clone(), value });
     }
-    let mut compensated: BTreeSet<usize> = BTreeSet::new();
+    let mut compensated: Vec<usize> = Vec::new();
     for r in log.iter().rev().filter(|r| losers.contains(&r.tx)) {
         match &r.kind {
             LogKind::Compensate { undoes, .. } => {
-                compensated.insert(*undoes);
+                compensated.push(*undoes);
             }
             LogKind::Update { key, before, .. } if !compensated.contains(&r.lsn) => {
                 data.insert(key.clone(), (*before, r.lsn));

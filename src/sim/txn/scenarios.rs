@@ -810,7 +810,7 @@ pub fn record_isolation(cfg: &IsoConfig) -> (Vec<Frame>, Observed) {
                         done[s] = true;
                         last[s] = format!("ERROR: {why}");
                         obs.reasons[s] = Some(why.clone());
-                        format!("{name}: ERROR: {why}. T{t} is rolled back; the application should retry it.")
+                        format!("{name}: ERROR: {why}. T{t} has failed and can never commit: its changes are discarded, the database refuses its further statements until the application sends ROLLBACK, and the application should then retry it.")
                     }
                 }
             }

@@ -407,7 +407,7 @@ fn Legend() -> impl IntoView {
     view! {
         <p class="retry-legend meta">
             <span class="key ok">"■ succeeded"</span>" "
-            <span class="key failed">"■ failed (5xx, 429 or 4xx; 412 on the one row)"</span>" "
+            <span class="key failed">"■ failed (an error answer)"</span>" "
             <span class="key lost">"■ timed out"</span>" "
             <span class="key short">"■ refused by the breaker"</span>" "
             <span class="key capacity">"┅ API capacity"</span>

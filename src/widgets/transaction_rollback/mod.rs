@@ -98,7 +98,7 @@ fn TransactionRollback(live: Live<kit::TransactionRollback>) -> impl IntoView {
                         </label>
                         <button data-testid="txn-apply" on:click=move |_| apply()>"Apply"</button>
                     </div>
-                }>
+                }.into_any()>
                     <div class="txn-inputs">
                         <label>"Story "
                             <select data-testid="txn-story" prop:value=move || setup.with(|s| s.crash.story.key()) on:change=move |e| {
@@ -112,7 +112,7 @@ fn TransactionRollback(live: Live<kit::TransactionRollback>) -> impl IntoView {
                             <label>"Teapots (3 in stock) "
                                 <TextField value=qty on_enter=on_enter described_by=format!("{id}-txn-message") testid="txn-qty" class="txn-num" keys=Keys::Numeric/>
                             </label>
-                        }>
+                        }.into_any()>
                             <label>"Amount "
                                 <TextField value=amount on_enter=on_enter described_by=format!("{id}-txn-message") testid="txn-amount" class="txn-num" keys=Keys::Numeric/>
                             </label>
@@ -151,7 +151,7 @@ fn TransactionRollback(live: Live<kit::TransactionRollback>) -> impl IntoView {
                             </ol>
                             <p class="txn-last">"Last result: "<code>{s.last.clone()}</code></p>
                         </section>
-                    }).collect_view()}
+                    }.into_any()).collect_view()}
                 </div>
 
                 <div class="table-wrap" tabindex="0" role="region" aria-label="Rows">
@@ -175,7 +175,7 @@ fn TransactionRollback(live: Live<kit::TransactionRollback>) -> impl IntoView {
                                     <td data-key=format!("{}-disk", r.key)>{value(r.disk)}</td>
                                     <td data-key=format!("{}-lock", r.key)>{r.locked_by.map(|t| format!("T{t}"))}</td>
                                 </tr>
-                            }).collect_view() }}
+                            }.into_any()).collect_view() }}
                         </tbody>
                     </table>
                 </div>
@@ -185,7 +185,7 @@ fn TransactionRollback(live: Live<kit::TransactionRollback>) -> impl IntoView {
                     <ol>
                         {move || frame().log.into_iter().map(|(text, durable)| view! {
                             <li class:durable=durable><span aria-hidden="true">{if durable { "● " } else { "○ " }}</span><span class="visually-hidden">{if durable { "on disk: " } else { "in memory: " }}</span><code>{text}</code></li>
-                        }).collect_view()}
+                        }.into_any()).collect_view()}
                     </ol>
                 </div>
                 {move || { let f = frame(); (f.phase == Phase::Crashed).then(|| view! { <p class="txn-crash" role="status">"Power failure: memory lost"</p> }) }}
