@@ -684,11 +684,9 @@ impl Db {
     fn check_dangerous(&mut self, tx: TxId) -> Option<Outcome> {
         for (i, p, o) in self.dangerous() {
             let Some(victim) = [p, i].into_iter().find(|&t| self.status(t) == Status::Active) else { continue };
-            let why = if i == o {
-                format!("could not serialize access due to read/write dependencies among transactions (T{p} and T{o} each read a row the other changed, without seeing the change, and T{o} committed first)")
-            } else {
-                format!("could not serialize access due to read/write dependencies among transactions (T{i} read a row T{p} changed, T{p} read a row T{o} changed, neither saw the change, and T{o} committed first: no order of the three fits what each saw)")
-            };
+            // Two transactions (in = out), or three: the same sentence names each arrow.
+            let three = if i == o { "" } else { ": no order of the three fits what each saw" };
+            let why = format!("could not serialize access due to read/write dependencies among transactions (T{i} read a row T{p} changed, T{p} read a row T{o} changed, neither saw the change, and T{o} committed first{three})");
             if victim == tx {
                 return Some(self.abort(tx, why));
             }

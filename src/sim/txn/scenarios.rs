@@ -634,6 +634,36 @@ impl Observed {
     }
 }
 
+/// What one session's transaction has read, by row, in the order first read: a handful of
+/// rows, so a list (a map type of its own would cost the page more code than it saves).
+#[derive(Default)]
+struct Reads(Vec<(String, i64)>);
+
+impl Reads {
+    fn get(&self, key: &str) -> Option<&i64> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    fn insert(&mut self, key: String, value: i64) {
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, v)) => *v = value,
+            None => self.0.push((key, value)),
+        }
+    }
+
+    fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    fn values(&self) -> impl Iterator<Item = &i64> {
+        self.0.iter().map(|(_, v)| v)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&String, &i64)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+}
+
 /// Runs two sessions to frames, and reports what they observed.
 pub fn record_isolation(cfg: &IsoConfig) -> (Vec<Frame>, Observed) {
     let a = cfg.anomaly;
@@ -646,7 +676,7 @@ pub fn record_isolation(cfg: &IsoConfig) -> (Vec<Frame>, Observed) {
     let mut done = [false; 2];
     let mut obs = Observed::default();
     let mut last_sum: [Option<i64>; 2] = [None, None];
-    let mut read_vals: [BTreeMap<String, i64>; 2] = [BTreeMap::new(), BTreeMap::new()];
+    let mut read_vals: [Reads; 2] = [Reads::default(), Reads::default()];
     let order: Vec<usize> = cfg.interleaving.as_deref().unwrap_or(a.interleaving()).chars().map(|c| if c == '2' { 1 } else { 0 }).collect();
 
     let frame = |db: &Db, pc: &[usize; 2], tx: &[Option<TxId>; 2], last: &[String; 2], done: &[bool; 2], narration: String| {
