@@ -47,6 +47,38 @@ test("two strategies run side by side: immediate retries pile up, full jitter fl
   await page.context().close();
 });
 
+test("the one-row workload opens on the AWS study's setup, where full jitter does far less work than exponential", async () => {
+  const page = await open(PAGE);
+  let before = await summary(page);
+  await page.selectOption(`${W} [data-testid=retry-strategy]`, "exponential");
+  await rerun(page, before);
+  before = await summary(page);
+  await page.selectOption(`${W} [data-testid=retry-workload]`, "row");
+  await rerun(page, before);
+  await page.waitForSelector(`${W} [data-testid=retry-panel][data-strategy="Exponential"]`);
+  // The row has no capacity, outage or timeout: those fields give way to the network delay.
+  assert.equal(await page.locator(`${W} input[data-field=capacity]`).count(), 0);
+  assert.equal(await page.inputValue(`${W} input[data-field=net]`), "10");
+  assert.equal(await page.inputValue(`${W} input[data-field=attempts]`), "0");
+  assert.equal(await page.inputValue(`${W} input[data-field=clients]`), "40");
+  assert.match(await narration(page), /read its version, then write only if the version is unchanged/);
+  const rows = await table(page);
+  const [expoWrites, expoOk] = rows["Exponential"];
+  const [fullWrites, fullOk] = rows["Full jitter"];
+  assert.equal(expoOk, 40);
+  assert.equal(fullOk, 40);
+  assert.ok(expoWrites > 1.2 * fullWrites, `writes: exponential ${expoWrites}, full jitter ${fullWrites}`);
+  await page.focus(W);
+  await page.keyboard.press("End");
+  assert.match(page.url(), /retry\.workload=row/);
+  await page.click(`${W} details.transcript summary`);
+  const said = await page.locator(`${W} [data-testid=transcript]`).textContent();
+  assert.match(said, /with 412 Precondition Failed \(the row changed since it was read\)/);
+  assert.match(said, /40 of 40 clients have succeeded/);
+  assert.deepEqual(page.seen, []);
+  await page.context().close();
+});
+
 test("steps go back exactly, and a shared link reopens the same strategies at the same step", async () => {
   const page = await open(PAGE);
   await page.selectOption(`${W} [data-testid=retry-strategy]`, "exponential");

@@ -54,7 +54,7 @@ pub fn switch_workload(cfg: &Config, w: Workload) -> Config {
 
 impl Widget for RetryBackoff {
     const SPEC: &'static WidgetSpec = &RETRY_BACKOFF;
-    const RESERVE: &'static [Reserve] = &[Reserve { variant: None, wide: 1535, narrow: 1810 }];
+    const RESERVE: &'static [Reserve] = &[Reserve { variant: None, wide: 1562, narrow: 1895 }];
     type Input = Input;
     type Machine = Replay;
 
