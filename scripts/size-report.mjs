@@ -30,8 +30,11 @@ const CACHE = "target/size-report-cache.json";
 let cache = {};
 try { cache = JSON.parse(readFileSync(CACHE, "utf8")); } catch { /* first run, or no target/ yet */ }
 let cacheChanged = false;
+// Keys of every measurement this run used, so the cache keeps just those.
+const used = new Set();
 const measure = (buf) => {
   const key = createHash("sha256").update(buf).digest("hex");
+  used.add(key);
   if (!cache[key]) {
     cache[key] = {
       raw: buf.length,
@@ -66,7 +69,7 @@ const kind = (f) => {
 const rows = files.map((f) => ({ file: f.slice(DIST.length + 1), kind: kind(f), ...measure(readFileSync(f)) }));
 if (cacheChanged) {
   // Only this run's files are kept, so the cache never outgrows one site.
-  const keep = Object.fromEntries(files.map((f) => createHash("sha256").update(readFileSync(f)).digest("hex")).filter((k) => cache[k]).map((k) => [k, cache[k]]));
+  const keep = Object.fromEntries([...used].map((k) => [k, cache[k]]));
   try { mkdirSync("target", { recursive: true }); writeFileSync(CACHE, JSON.stringify(keep)); } catch { /* a read-only tree measures again next time */ }
 }
 console.log("\nSize report (KB)");

@@ -54,19 +54,20 @@ fn main() {
     files.retain(|f| f != "sw.js" && f != "_headers" && f != "bundles/manifest.tsv" && !f.starts_with('.'));
     files.sort();
     let mut all = Vec::new();
+    // Each file is read once, for the service worker's version and to check that none still
+    // names the base mark (Trunk's CSS and glue and the bundles included): a file that did
+    // would load from the wrong path under every base.
+    let mark = techbasics::book::BASE.as_bytes();
+    let holds_mark = |bytes: &[u8]| bytes.windows(mark.len()).any(|w| w == mark);
     for f in &files {
-        all.extend_from_slice(f.as_bytes());
-        all.extend(std::fs::read(dist.join(f)).unwrap_or_default());
-    }
-    write(&dist, "sw.js", &site::service_worker(&files, site::fnv(&all)), &base);
-    // Trunk's own files (its CSS, its glue) and the bundles must not name the mark either:
-    // if one did, it would load from the wrong path under every base.
-    for f in files.iter().chain(std::iter::once(&"sw.js".to_string())) {
-        let Ok(text) = std::fs::read(dist.join(f)) else { continue };
-        if text.windows(techbasics::book::BASE.len()).any(|w| w == techbasics::book::BASE.as_bytes()) {
+        let bytes = std::fs::read(dist.join(f)).unwrap_or_default();
+        if holds_mark(&bytes) {
             fail(format!("{f} still holds the base mark {}: it was written without the real base", techbasics::book::BASE));
         }
+        all.extend_from_slice(f.as_bytes());
+        all.extend(bytes);
     }
+    write(&dist, "sw.js", &site::service_worker(&files, site::fnv(&all)), &base);
     println!("prerender: wrote {} files and a service worker for {} files into {}", pages.len(), files.len(), dist.display());
 }
 

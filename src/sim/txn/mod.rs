@@ -617,7 +617,7 @@ impl Db {
         for k in keys {
             let seen = self.visible(tx, k).map(|(_, by)| by);
             for v in self.rows.get(k).into_iter().flatten() {
-                if v.by != tx && Some(v.by) != seen && self.serializable(v.by) && self.concurrent(tx, v.by) && !self.visible_version(tx, v.by) {
+                if v.by != tx && Some(v.by) != seen && self.serializable(v.by) && self.concurrent(tx, v.by) {
                     found.push((tx, v.by));
                 }
             }
@@ -633,11 +633,6 @@ impl Db {
                 self.conflicts.push(c);
             }
         }
-    }
-
-    /// Whether `tx`'s snapshot includes `writer`'s changes.
-    fn visible_version(&self, tx: TxId, writer: TxId) -> bool {
-        writer == SETUP || self.before_snapshot(writer, tx)
     }
 
     /// `tx` (serializable) wrote `key`: each concurrent serializable transaction that read it
